@@ -1,0 +1,79 @@
+using System.Text.Json;
+using BertFunctions.Cli.Commands;
+using BertFunctions.Cli.Io;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace BertFunctions.Cli;
+
+/// <summary>Builds the command tree and turns every failure into one line on stderr with a meaningful exit code.</summary>
+public static class CliApp
+{
+    /// <summary>Runs the CLI with explicit streams so that tests can drive it in-process.</summary>
+    public static async Task<int> RunAsync(string[] args, Stream stdin, Stream stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        var io = new ConsoleStreams(stdin, stdout, stderr);
+        var services = new SingletonRegistrar(io);
+        var app = new CommandApp(services);
+        app.Configure(config =>
+        {
+            config.SetApplicationName("bertfn");
+            config.Settings.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
+            config.PropagateExceptions();
+            config.AddCommand<TokenizeCommand>("tokenize")
+                .WithDescription("Tokenize JSON lines {\"text\": ...} from stdin into input_ids, attention_mask and token_type_ids (HF-exact).")
+                .WithExample("tokenize", "--max-length", "128");
+            config.AddCommand<EmbedCommand>("embed")
+                .WithDescription("Sentence embeddings for JSON lines {\"text\": ...} from stdin: masked mean of the encoder output, L2-normalised.")
+                .WithExample("embed", "--model", "minilm");
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("The main job on real data: embed Spam Assassin emails with the bundled MiniLM and measure how well the embeddings separate spam from ham.");
+        });
+
+        try
+        {
+            return await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandAppException e)
+        {
+            await stderr.WriteLineAsync($"bertfn: {OneLine(e.Message)} (see 'bertfn --help')").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("bertfn: cancelled").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception e) when (UserMessage(e) is { } message)
+        {
+            await stderr.WriteLineAsync($"bertfn: error: {OneLine(message)}").ConfigureAwait(false);
+            return e is CliException cli ? cli.ExitCode : ExitCodes.BadInput;
+        }
+#pragma warning disable CA1031 // The last line of defence: a one-line report instead of a stack trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await stderr.WriteLineAsync($"bertfn: internal error: {e.GetType().Name}: {OneLine(e.Message)} (set BERTFN_DEBUG=1 for details)").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("BERTFN_DEBUG") == "1")
+            {
+                await stderr.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Internal;
+        }
+    }
+
+    /// <summary>The message of an exception that describes bad input (as opposed to a bug).</summary>
+    private static string? UserMessage(Exception e) => e switch
+    {
+        CliException => e.Message,
+        FileNotFoundException f => f.FileName is { } name && !f.Message.Contains(name, StringComparison.Ordinal) ? $"{f.Message} ({name})" : f.Message,
+        DirectoryNotFoundException or InvalidDataException or JsonException or UnauthorizedAccessException => e.Message,
+        FormatException or NotSupportedException => e.Message,
+        ArgumentException when e.Source?.StartsWith("BertFunctions", StringComparison.Ordinal) == true => e.Message,
+        _ => null,
+    };
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
