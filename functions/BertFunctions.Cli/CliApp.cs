@@ -14,12 +14,18 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(stderr);
         var io = new ConsoleStreams(stdin, stdout, stderr);
-        var services = new SingletonRegistrar(io);
-        var app = new CommandApp(services);
+        var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("bertfn");
-            config.Settings.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
+            config.Settings.Registrar.RegisterInstance(io);
+            config.Settings.StrictParsing = true;
+            // Help and version go to stdout, as users expect of --help; errors are handled below, on stderr.
+            config.Settings.Console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(new StreamWriter(stdout) { AutoFlush = true }),
+                Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+            });
             config.PropagateExceptions();
             config.AddCommand<TokenizeCommand>("tokenize")
                 .WithDescription("Tokenize JSON lines {\"text\": ...} from stdin into input_ids, attention_mask and token_type_ids (HF-exact).")

@@ -20,7 +20,7 @@ public sealed class TokenizeCommand(ConsoleStreams streams) : AsyncCommand<Token
         public bool Cased { get; init; }
 
         [CommandOption("--max-length <N>")]
-        [Description("Truncate to N tokens including [CLS] and [SEP]. Default: no truncation.")]
+        [Description("Truncate to N tokens including [[CLS]] and [[SEP]]. Default: no truncation.")]
         public int? MaxLength { get; init; }
 
         public override ValidationResult Validate()
@@ -39,7 +39,7 @@ public sealed class TokenizeCommand(ConsoleStreams streams) : AsyncCommand<Token
         }
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var tokenizer = settings.Vocab is { } vocab
