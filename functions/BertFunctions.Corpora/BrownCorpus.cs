@@ -16,8 +16,10 @@ public static class BrownCorpus
     /// <summary>All documents (500 in the full corpus), in file-name order.</summary>
     public static IReadOnlyList<BrownDocument> ReadAll(DirectoryInfo folder)
     {
-        var files = folder.GetFiles("c??[0-9]*")
-            .Where(f => f.Name.Length == 4 && char.IsAsciiLetterLower(f.Name[1]))
+        // Corpus files are named c + genre letter + two digits (ca01 ... cr09); .NET wildcards have no
+        // character classes, so the name is checked here.
+        var files = folder.GetFiles("c*")
+            .Where(f => f.Name.Length == 4 && char.IsAsciiLetterLower(f.Name[1]) && char.IsAsciiDigit(f.Name[2]) && char.IsAsciiDigit(f.Name[3]))
             .OrderBy(f => f.Name, StringComparer.Ordinal);
         return files.Select(f => new BrownDocument(f.Name, StripTags(File.ReadAllText(f.FullName)))).ToList();
     }

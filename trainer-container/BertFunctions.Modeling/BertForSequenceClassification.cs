@@ -1,0 +1,54 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace BertFunctions.Modeling;
+
+/// <summary>What <see cref="BertForSequenceClassification"/> returns.</summary>
+/// <param name="Logits">(B, num_labels) class scores.</param>
+/// <param name="Loss">Cross-entropy (MSE when num_labels is 1, as in HF), when labels were given.</param>
+public sealed record SequenceClassifierOutput(Tensor Logits, Tensor? Loss);
+
+/// <summary>BERT with a classifier on the pooled [CLS] vector (HF <c>BertForSequenceClassification</c>): <c>bert.*</c>, <c>classifier.*</c>.</summary>
+public sealed class BertForSequenceClassification : Module<Tensor, Tensor?, Tensor?, Tensor?, SequenceClassifierOutput>
+{
+    private readonly BertModel bert;
+    private readonly Dropout dropout;
+    private readonly Linear classifier;
+    // Plain numbers, not a Tensor field: a Tensor field would be registered as a buffer and leak into the state dict.
+    private readonly float[]? classWeights;
+
+    /// <summary>A randomly initialised model (HF's init) of <paramref name="config"/> with <see cref="BertConfig.LabelCount"/> classes.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="classWeights">Optional (num_labels) weights of the cross-entropy, e.g. inverse class frequencies. Not a parameter: never saved.</param>
+    public BertForSequenceClassification(BertConfig config, IReadOnlyList<float>? classWeights = null) : base(nameof(BertForSequenceClassification))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        bert = new BertModel(config, addPoolingLayer: true);
+        dropout = Dropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
+        classifier = Linear(config.HiddenSize, config.LabelCount);
+        if (classWeights is not null && classWeights.Count != config.LabelCount)
+        {
+            throw new ArgumentException($"classWeights has {classWeights.Count} entries, expected num_labels = {config.LabelCount}.", nameof(classWeights));
+        }
+
+        this.classWeights = classWeights?.ToArray();
+        RegisterComponents();
+        BertInitialization.Apply(classifier, config);
+    }
+
+    /// <summary>The encoder.</summary>
+    public BertModel Bert => bert;
+
+    /// <summary>Classifies each sequence by its pooled [CLS] vector; with <paramref name="labels"/> (B) int64 also the loss.</summary>
+    public override SequenceClassifierOutput forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, Tensor? labels = null)
+    {
+        var pooled = bert.forward(inputIds, attentionMask, tokenTypeIds).PoolerOutput!; // (B, C)
+        var logits = classifier.forward(dropout.forward(pooled));                        // (B, L)
+        return new SequenceClassifierOutput(logits, labels is null ? null : Loss(logits, labels));
+    }
+
+    private Tensor Loss(Tensor logits, Tensor labels) => logits.shape[1] == 1
+        ? functional.mse_loss(logits.squeeze(1), labels.to(logits.dtype))
+        : functional.cross_entropy(logits, labels, weight: classWeights is null ? null : tensor(classWeights, dtype: logits.dtype, device: logits.device));
+}
