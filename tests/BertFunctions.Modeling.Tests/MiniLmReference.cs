@@ -1,4 +1,5 @@
 using BertFunctions.Corpora;
+using BertFunctions.Tokenization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -11,26 +12,18 @@ public sealed class MiniLmReference : IDisposable
     {
         Model = MiniLmPretrained.LoadBertModel();
         Session = new InferenceSession(MiniLmPretrained.ReadOnnxBytes());
-        Tokenizer = new FastBertTokenizer.BertTokenizer();
-        using var vocabulary = new StreamReader(MiniLmPretrained.OpenVocabulary());
-        Tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: MiniLmPretrained.DoLowerCase);
+        using var vocabulary = MiniLmPretrained.OpenVocabulary();
+        Tokenizer = BertWordPieceTokenizer.FromVocab(vocabulary, new BertTokenizerOptions { LowerCase = MiniLmPretrained.DoLowerCase });
     }
 
     public BertModel Model { get; }
 
     public InferenceSession Session { get; }
 
-    private FastBertTokenizer.BertTokenizer Tokenizer { get; }
+    private BertWordPieceTokenizer Tokenizer { get; }
 
-    /// <summary>
-    /// Token ids with [CLS] and [SEP], at most 256. The one place the test depends on a tokenizer: FastBertTokenizer
-    /// (HF-exact) until the project's own tokenizer replaces it.
-    /// </summary>
-    public long[] Tokenize(string text)
-    {
-        var (ids, _, _) = Tokenizer.Encode(text, maximumTokens: 256);
-        return ids.ToArray();
-    }
+    /// <summary>Token ids with [CLS] and [SEP], at most 256, from the project's tokenizer (itself checked against HF's).</summary>
+    public long[] Tokenize(string text) => Tokenizer.Encode(text, null, 256).InputIds.Select(id => (long)id).ToArray();
 
     /// <summary>ORT's last_hidden_state (B, T, C) for a padded batch.</summary>
     public float[] RunOnnx(long[] ids, long[] mask, long[] types, int batch, int length)
@@ -48,9 +41,8 @@ public sealed class MiniLmReference : IDisposable
     /// <summary>Brown sentences whose token counts (with [CLS]/[SEP]) span 1..256: lengths 3 (one word), ~128, 256 (truncated) included.</summary>
     public List<string> BrownSentences(int count)
     {
-        // BrownCorpus.ReadAll's pattern "c??[0-9]*" finds nothing (.NET wildcards have no [0-9] class); list the files here until it is fixed.
-        var files = CorpusLocator.Brown().GetFiles("c???").Where(f => char.IsAsciiDigit(f.Name[2])).OrderBy(f => f.Name, StringComparer.Ordinal);
-        var lines = files.SelectMany(f => BrownCorpus.StripTags(File.ReadAllText(f.FullName)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var lines = BrownCorpus.ReadAll(CorpusLocator.Brown())
+            .SelectMany(d => d.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             .ToList();
         Assert.True(lines.Count > 10_000, $"only {lines.Count} Brown sentences found");
         var random = new Random(20261127);

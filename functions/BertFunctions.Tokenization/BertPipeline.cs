@@ -1,0 +1,437 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace BertFunctions.Tokenization;
+
+/// <summary>
+/// HF's BERT pipeline fused into one pass: added-token split, BertNormalizer, BertPreTokenizer and
+/// WordPiece. ASCII goes through lookup tables; any other run of characters takes the exact Unicode
+/// path (clean, CJK padding, NFD + mark removal, full lowercase). Thread-safe: all state is per call.
+/// </summary>
+internal sealed class BertPipeline
+{
+    // ASCII classes after normalization.
+    private const byte Word = 0, Space = 1, Drop = 2, Punct = 3;
+    private const byte SpecialStart = 0x80;
+
+    private readonly Vocabulary _vocab;
+    private readonly BertTokenizerOptions _options;
+    private readonly byte[] _ascii = new byte[128];
+    private readonly char[] _asciiNormalized = new char[128];
+    private readonly int[] _asciiPunctId = new int[128];
+    private readonly (string Text, int Id)[] _specials;
+    private readonly HashSet<char> _nonAsciiSpecialStarts = [];
+    private readonly int _unkId;
+    private readonly int _maxChars;
+    private readonly bool _strip;
+
+    internal BertPipeline(Vocabulary vocab, BertTokenizerOptions options)
+    {
+        _vocab = vocab;
+        _options = options;
+        _unkId = vocab.TokenToId[options.UnkToken];
+        _maxChars = options.MaxInputCharsPerWord;
+        _strip = options.EffectiveStripAccents;
+
+        // Longest first, so that at one position the longest special token wins (leftmost-longest).
+        _specials = [.. options.SpecialTokens.Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(t => t.Length).Select(t => (t, vocab.TokenToId[t]))];
+
+        for (var c = 0; c < 128; c++)
+        {
+            _asciiNormalized[c] = options.LowerCase ? char.ToLowerInvariant((char)c) : (char)c;
+            _ascii[c] = c switch
+            {
+                '\t' or '\n' or '\r' or ' ' => Space,
+                _ when options.CleanText && (c == 0 || c < 0x20 || c == 0x7F) => Drop,
+                _ when CharClass.IsRustWhitespace(c) => Space,
+                _ when CharClass.IsAsciiPunctuation(c) => Punct,
+                _ => Word,
+            };
+            _asciiPunctId[c] = vocab.Whole.TryGetValue([(char)c], out var id) ? id : _unkId;
+        }
+
+        foreach (var (text, _) in _specials)
+        {
+            if (text[0] < 128)
+            {
+                _ascii[text[0]] |= SpecialStart;
+            }
+            else
+            {
+                _nonAsciiSpecialStarts.Add(text[0]);
+            }
+        }
+    }
+
+    /// <summary>Encodes <paramref name="text"/> into <paramref name="sink"/>; false when the sink stopped early.</summary>
+    internal bool Encode<TSink>(ReadOnlySpan<char> text, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        var capacity = (2 * _maxChars) + 2;
+        var chars = ArrayPool<char>.Shared.Rent(capacity);
+        var ints = ArrayPool<int>.Shared.Rent(TSink.TracksOffsets ? 4 * capacity : 2 * capacity);
+        try
+        {
+            var word = new WordState(chars.AsSpan(0, capacity), ints.AsSpan(), capacity, TSink.TracksOffsets);
+            return Run(text, ref word, ref sink);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<int>.Shared.Return(ints);
+        }
+    }
+
+    private bool Run<TSink>(ReadOnlySpan<char> text, ref WordState word, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        var ascii = _ascii;
+        var normalized = _asciiNormalized;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c < 128)
+            {
+                var kind = ascii[c];
+                if (kind == Word)
+                {
+                    word.Append(normalized[c], i, i + 1, _maxChars);
+                    i++;
+                    continue;
+                }
+
+                if (kind == Space)
+                {
+                    if (!Flush(ref word, ref sink))
+                    {
+                        return false;
+                    }
+
+                    i++;
+                    continue;
+                }
+
+                if (kind == Drop)
+                {
+                    i++;
+                    continue;
+                }
+
+                if ((kind & SpecialStart) != 0 && TryMatchSpecial(text, i, out var specialId, out var specialLength))
+                {
+                    if (!Flush(ref word, ref sink) || !Emit(specialId, i, i + specialLength, ref sink))
+                    {
+                        return false;
+                    }
+
+                    i += specialLength;
+                    continue;
+                }
+
+                var punct = kind & ~SpecialStart;
+                if (punct == Punct)
+                {
+                    if (!Flush(ref word, ref sink) || !Emit(_asciiPunctId[c], i, i + 1, ref sink))
+                    {
+                        return false;
+                    }
+                }
+                else if (punct == Word)
+                {
+                    word.Append(normalized[c], i, i + 1, _maxChars);
+                }
+                else if (punct == Space && !Flush(ref word, ref sink))
+                {
+                    return false;
+                }
+
+                i++;
+                continue;
+            }
+
+            if (_nonAsciiSpecialStarts.Count > 0 && TryMatchSpecial(text, i, out var id, out var length))
+            {
+                if (!Flush(ref word, ref sink) || !Emit(id, i, i + length, ref sink))
+                {
+                    return false;
+                }
+
+                i += length;
+                continue;
+            }
+
+            // The run ends at the next ASCII character that survives cleaning: ASCII characters are
+            // starters, so canonical reordering never crosses them.
+            var end = i + 1;
+            while (end < text.Length && (text[end] >= 128 ? !_nonAsciiSpecialStarts.Contains(text[end]) : ascii[text[end]] == Drop))
+            {
+                end++;
+            }
+
+            if (!SlowRun(text, i, end, ref word, ref sink))
+            {
+                return false;
+            }
+
+            i = end;
+        }
+
+        return Flush(ref word, ref sink);
+    }
+
+    private bool TryMatchSpecial(ReadOnlySpan<char> text, int i, out int id, out int length)
+    {
+        var rest = text[i..];
+        foreach (var (special, specialId) in _specials)
+        {
+            if (rest.StartsWith(special, StringComparison.Ordinal))
+            {
+                id = specialId;
+                length = special.Length;
+                return true;
+            }
+        }
+
+        id = length = 0;
+        return false;
+    }
+
+    /// <summary>The exact path for non-ASCII text: normalizes the run, then pre-tokenizes what it produced.</summary>
+    private bool SlowRun<TSink>(ReadOnlySpan<char> text, int start, int end, ref WordState word, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        // Worst cases: CJK padding makes 3 code points of one; a full canonical decomposition is at most 4.
+        var size = 3 * (end - start);
+        var rented = ArrayPool<int>.Shared.Rent(_strip ? 10 * size : 2 * size);
+        try
+        {
+            var cps = rented.AsSpan(0, size);
+            var origins = rented.AsSpan(size, size);
+            var count = Clean(text, start, end, cps, origins);
+            if (_strip)
+            {
+                var decomposed = rented.AsSpan(2 * size, 4 * size);
+                var decomposedOrigins = rented.AsSpan(6 * size, 4 * size);
+                count = StripAccents(cps[..count], origins[..count], decomposed, decomposedOrigins);
+                cps = decomposed;
+                origins = decomposedOrigins;
+            }
+
+            Span<int> lower = stackalloc int[2];
+            for (var n = 0; n < count; n++)
+            {
+                var from = origins[n];
+                var to = from + (char.IsHighSurrogate(text[from]) && from + 1 < end && char.IsLowSurrogate(text[from + 1]) ? 2 : 1);
+                var cp = cps[n];
+                if (_options.LowerCase && cp >= 'A')
+                {
+                    var lowerCount = CaseMapping.ToLower(cp, lower);
+                    for (var m = 0; m < lowerCount; m++)
+                    {
+                        if (!Classify(lower[m], from, to, ref word, ref sink))
+                        {
+                            return false;
+                        }
+                    }
+                }
+                else if (!Classify(cp, from, to, ref word, ref sink))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Decodes UTF-16 and applies clean_text and handle_chinese_chars; returns the code point count.</summary>
+    private int Clean(ReadOnlySpan<char> text, int start, int end, Span<int> cps, Span<int> origins)
+    {
+        var count = 0;
+        for (var k = start; k < end; k++)
+        {
+            int cp = text[k];
+            var from = k;
+            if (char.IsHighSurrogate(text[k]) && k + 1 < end && char.IsLowSurrogate(text[k + 1]))
+            {
+                cp = char.ConvertToUtf32(text[k], text[k + 1]);
+                k++;
+            }
+            else if (char.IsSurrogate(text[k]))
+            {
+                // A lone surrogate cannot cross into Rust: UTF-8 marshalling makes it U+FFFD.
+                cp = 0xFFFD;
+            }
+
+            if (_options.CleanText)
+            {
+                if (cp == 0 || cp == 0xFFFD || (cp is not ('\t' or '\n' or '\r') && (CharClass.Of(cp) & CharClass.Other) != 0))
+                {
+                    continue;
+                }
+
+                if (CharClass.IsRustWhitespace(cp))
+                {
+                    cp = ' ';
+                }
+            }
+
+            if (_options.HandleChineseChars && CharClass.IsChinese(cp))
+            {
+                cps[count] = ' ';
+                origins[count++] = from;
+                cps[count] = cp;
+                origins[count++] = from;
+                cps[count] = ' ';
+                origins[count++] = from;
+            }
+            else
+            {
+                cps[count] = cp;
+                origins[count++] = from;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>NFD, then drop non-spacing marks; returns the code point count written to <paramref name="output"/>.</summary>
+    private static int StripAccents(ReadOnlySpan<int> cps, ReadOnlySpan<int> origins, Span<int> output, Span<int> outputOrigins)
+    {
+        var count = 0;
+        for (var n = 0; n < cps.Length; n++)
+        {
+            var written = Nfd.Decompose(cps[n], output[count..]);
+            outputOrigins.Slice(count, written).Fill(origins[n]);
+            count += written;
+        }
+
+        Nfd.Reorder(output[..count], outputOrigins[..count]);
+        var kept = 0;
+        for (var n = 0; n < count; n++)
+        {
+            if ((CharClass.Of(output[n]) & CharClass.NonspacingMark) == 0)
+            {
+                output[kept] = output[n];
+                outputOrigins[kept++] = outputOrigins[n];
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>BertPreTokenizer on one normalized code point: split on whitespace, isolate punctuation.</summary>
+    private bool Classify<TSink>(int cp, int from, int to, ref WordState word, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        if (CharClass.IsRustWhitespace(cp))
+        {
+            return Flush(ref word, ref sink);
+        }
+
+        if ((CharClass.Of(cp) & CharClass.Punctuation) != 0)
+        {
+            if (!Flush(ref word, ref sink))
+            {
+                return false;
+            }
+
+            Span<char> single = stackalloc char[2];
+            var length = new System.Text.Rune(cp).EncodeToUtf16(single);
+            var id = _vocab.Whole.TryGetValue(single[..length], out var found) ? found : _unkId;
+            return Emit(id, from, to, ref sink);
+        }
+
+        if (cp < 0x10000)
+        {
+            word.Append((char)cp, from, to, _maxChars);
+        }
+        else
+        {
+            word.AppendPair(cp, from, to, _maxChars);
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Emit<TSink>(int id, int start, int end, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        sink.Add(id, start, end);
+        return sink.EndWord();
+    }
+
+    /// <summary>WordPiece on the word collected so far: greedy longest match, [UNK] for the whole word if any piece fails.</summary>
+    private bool Flush<TSink>(ref WordState word, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        if (word.CodePoints == 0)
+        {
+            return true;
+        }
+
+        var chars = word.Chars;
+        var (wordStart, wordEnd) = (word.SourceStart, word.SourceEnd);
+        var overflow = word.CodePoints > _maxChars;
+        word.Reset();
+        if (overflow)
+        {
+            return Emit(_unkId, wordStart, wordEnd, ref sink);
+        }
+
+        var pieceIds = word.PieceIds;
+        var pieceEnds = word.PieceEnds;
+        var count = 0;
+        var start = 0;
+        while (start < chars.Length)
+        {
+            var end = Math.Min(chars.Length, start + (start == 0 ? _vocab.MaxWholeLength : _vocab.MaxContinuationLength));
+            var found = -1;
+            while (end > start)
+            {
+                var piece = chars[start..end];
+                if (start == 0 ? _vocab.Whole.TryGetValue(piece, out var id) : _vocab.Continuation.TryGetValue(piece, out id))
+                {
+                    found = id;
+                    break;
+                }
+
+                end -= end - 2 >= start && char.IsLowSurrogate(chars[end - 1]) && char.IsHighSurrogate(chars[end - 2]) ? 2 : 1;
+            }
+
+            if (found < 0)
+            {
+                return Emit(_unkId, wordStart, wordEnd, ref sink);
+            }
+
+            pieceIds[count] = found;
+            pieceEnds[count] = end;
+            count++;
+            start = end;
+        }
+
+        var pieceStart = 0;
+        for (var p = 0; p < count; p++)
+        {
+            if (TSink.TracksOffsets)
+            {
+                sink.Add(pieceIds[p], word.Starts[pieceStart], word.Ends[pieceEnds[p] - 1]);
+            }
+            else
+            {
+                sink.Add(pieceIds[p], wordStart, wordEnd);
+            }
+
+            pieceStart = pieceEnds[p];
+        }
+
+        return sink.EndWord();
+    }
+}

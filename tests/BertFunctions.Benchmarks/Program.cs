@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(BertFunctions.Benchmarks.TokenizerThroughput).Assembly).Run(args);
