@@ -1,0 +1,47 @@
+namespace BertFunctions.Storage;
+
+/// <summary>
+/// Where everything lives in Blob Storage. One place, so that the Functions app, the trainer and the CLI agree;
+/// docs/storage-layout.md describes the same tree for people.
+/// </summary>
+public static class StorageLayout
+{
+    /// <summary>What users upload: <c>raw/{dataset}/...</c> (unlabeled domain text) and <c>labeled/{dataset}/...</c>.</summary>
+    public const string UploadsContainer = "uploads";
+
+    /// <summary>Dataset versions (shards, manifest, labels), their fingerprint index and work files of ingestion runs.</summary>
+    public const string DatasetsContainer = "datasets";
+
+    /// <summary>Copies of rejected input files and the row-level quarantine of each ingestion run.</summary>
+    public const string QuarantineContainer = "quarantine";
+
+    /// <summary>Training checkpoints, one folder per job.</summary>
+    public const string CheckpointsContainer = "checkpoints";
+
+    /// <summary>Model packages: <c>{name}/{version}/</c>.</summary>
+    public const string ModelsContainer = "models";
+
+    public static IReadOnlyList<string> AllContainers { get; } =
+        [UploadsContainer, DatasetsContainer, QuarantineContainer, CheckpointsContainer, ModelsContainer];
+
+    /// <summary>Prefix of a dataset's unlabeled uploads.</summary>
+    public static string RawPrefix(string dataset) => $"raw/{BlobNames.Dataset(dataset)}/";
+
+    /// <summary>Prefix of a dataset's labeled uploads; a folder below it may name the label.</summary>
+    public static string LabeledPrefix(string dataset) => $"labeled/{BlobNames.Dataset(dataset)}/";
+
+    /// <summary>Folder of one immutable dataset version.</summary>
+    public static string VersionPrefix(string dataset, string version) => $"{BlobNames.Dataset(dataset)}/versions/{BlobNames.Version(version)}/";
+
+    /// <summary>The manifest, written last: a version exists exactly when its manifest does.</summary>
+    public static string Manifest(string dataset, string version) => VersionPrefix(dataset, version) + "manifest.json";
+
+    /// <summary>Index entry: input fingerprint (names, ETags, configuration) to the version it produced.</summary>
+    public static string FingerprintIndex(string dataset, string fingerprint) => $"{BlobNames.Dataset(dataset)}/index/{BlobNames.Version(fingerprint)}.json";
+
+    /// <summary>Work files of one ingestion run (per-unit documents, plans and statistics).</summary>
+    public static string RunPrefix(string dataset, string run) => $"{BlobNames.Dataset(dataset)}/runs/{BlobNames.Version(run)}/";
+
+    /// <summary>Quarantine of one ingestion run.</summary>
+    public static string QuarantinePrefix(string dataset, string run) => $"{BlobNames.Dataset(dataset)}/{BlobNames.Version(run)}/";
+}
