@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(BertFunctions.Datasets.Tests.BrownFixture))]
