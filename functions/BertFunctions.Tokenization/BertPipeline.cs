@@ -17,13 +17,24 @@ internal sealed class BertPipeline
     private readonly Vocabulary _vocab;
     private readonly BertTokenizerOptions _options;
     private readonly byte[] _ascii = new byte[128];
-    private readonly char[] _asciiNormalized = new char[128];
+
+    // Class in the high byte, normalized char in the low byte: an entry below 0x100 is a plain word
+    // character, so the hot loop needs one load and one compare per character.
+    private readonly ushort[] _asciiTable = new ushort[128];
     private readonly int[] _asciiPunctId = new int[128];
     private readonly (string Text, int Id)[] _specials;
     private readonly HashSet<char> _nonAsciiSpecialStarts = [];
     private readonly int _unkId;
     private readonly int _maxChars;
+    private readonly int _capacity;
     private readonly bool _strip;
+    private readonly VocabTable _whole;
+    private readonly VocabTable _continuation;
+
+    // Base^k and Base^-k for every position in a word: the hash of chars [s, e) is
+    // (H[e] - H[s]) * Base^-s from the word's prefix hashes H (see VocabTable.Base).
+    private readonly ulong[] _powers;
+    private readonly ulong[] _inversePowers;
 
     internal BertPipeline(Vocabulary vocab, BertTokenizerOptions options)
     {
@@ -31,7 +42,19 @@ internal sealed class BertPipeline
         _options = options;
         _unkId = vocab.TokenToId[options.UnkToken];
         _maxChars = options.MaxInputCharsPerWord;
+        _capacity = (2 * _maxChars) + 2;
         _strip = options.EffectiveStripAccents;
+        _whole = vocab.WholeTable;
+        _continuation = vocab.ContinuationTable;
+        _powers = new ulong[_capacity + 1];
+        _inversePowers = new ulong[_capacity + 1];
+        var inverse = VocabTable.InverseBase();
+        _powers[0] = _inversePowers[0] = 1;
+        for (var k = 1; k <= _capacity; k++)
+        {
+            _powers[k] = _powers[k - 1] * VocabTable.Base;
+            _inversePowers[k] = _inversePowers[k - 1] * inverse;
+        }
 
         // Longest first, so that at one position the longest special token wins (leftmost-longest).
         _specials = [.. options.SpecialTokens.Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)
@@ -39,7 +62,6 @@ internal sealed class BertPipeline
 
         for (var c = 0; c < 128; c++)
         {
-            _asciiNormalized[c] = options.LowerCase ? char.ToLowerInvariant((char)c) : (char)c;
             _ascii[c] = c switch
             {
                 '\t' or '\n' or '\r' or ' ' => Space,
@@ -62,23 +84,32 @@ internal sealed class BertPipeline
                 _nonAsciiSpecialStarts.Add(text[0]);
             }
         }
+
+        for (var c = 0; c < 128; c++)
+        {
+            // ASCII lowercases to ASCII, so the normalized char fits the low byte.
+            var normalized = options.LowerCase ? char.ToLowerInvariant((char)c) : (char)c;
+            _asciiTable[c] = (ushort)((_ascii[c] << 8) | normalized);
+        }
     }
 
     /// <summary>Encodes <paramref name="text"/> into <paramref name="sink"/>; false when the sink stopped early.</summary>
     internal bool Encode<TSink>(ReadOnlySpan<char> text, ref TSink sink)
         where TSink : struct, IPieceSink
     {
-        var capacity = (2 * _maxChars) + 2;
+        var capacity = _capacity;
         var chars = ArrayPool<char>.Shared.Rent(capacity);
+        var hashes = ArrayPool<ulong>.Shared.Rent(capacity + 1);
         var ints = ArrayPool<int>.Shared.Rent(TSink.TracksOffsets ? 4 * capacity : 2 * capacity);
         try
         {
-            var word = new WordState(chars.AsSpan(0, capacity), ints.AsSpan(), capacity, TSink.TracksOffsets);
+            var word = new WordState(chars.AsSpan(0, capacity), hashes, _powers, ints.AsSpan(), capacity, _maxChars, TSink.TracksOffsets);
             return Run(text, ref word, ref sink);
         }
         finally
         {
             ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<ulong>.Shared.Return(hashes);
             ArrayPool<int>.Shared.Return(ints);
         }
     }
@@ -86,25 +117,26 @@ internal sealed class BertPipeline
     private bool Run<TSink>(ReadOnlySpan<char> text, ref WordState word, ref TSink sink)
         where TSink : struct, IPieceSink
     {
-        var ascii = _ascii;
-        var normalized = _asciiNormalized;
+        // Only what plain ASCII prose is made of is handled here (word runs, whitespace, punctuation):
+        // a small loop the JIT keeps in registers. Everything else is one step of Step.
+        var table = _asciiTable;
+        var punctIds = _asciiPunctId;
         var i = 0;
         while (i < text.Length)
         {
             var c = text[i];
             if (c < 128)
             {
-                var kind = ascii[c];
-                if (kind == Word)
+                var entry = table[c];
+                if (entry < 0x100)
                 {
-                    word.Append(normalized[c], i, i + 1, _maxChars);
-                    i++;
+                    i = word.AppendAsciiRun<TSink>(text, i, table);
                     continue;
                 }
 
-                if (kind == Space)
+                if (entry >> 8 == Space)
                 {
-                    if (!Flush(ref word, ref sink))
+                    if (!FlushHot(ref word, ref sink))
                     {
                         return false;
                     }
@@ -113,72 +145,78 @@ internal sealed class BertPipeline
                     continue;
                 }
 
-                if (kind == Drop)
+                if (entry >> 8 == Punct)
                 {
+                    if (!FlushHot(ref word, ref sink) || !Emit(punctIds[c], i, i + 1, ref sink))
+                    {
+                        return false;
+                    }
+
                     i++;
                     continue;
                 }
-
-                if ((kind & SpecialStart) != 0 && TryMatchSpecial(text, i, out var specialId, out var specialLength))
-                {
-                    if (!Flush(ref word, ref sink) || !Emit(specialId, i, i + specialLength, ref sink))
-                    {
-                        return false;
-                    }
-
-                    i += specialLength;
-                    continue;
-                }
-
-                var punct = kind & ~SpecialStart;
-                if (punct == Punct)
-                {
-                    if (!Flush(ref word, ref sink) || !Emit(_asciiPunctId[c], i, i + 1, ref sink))
-                    {
-                        return false;
-                    }
-                }
-                else if (punct == Word)
-                {
-                    word.Append(normalized[c], i, i + 1, _maxChars);
-                }
-                else if (punct == Space && !Flush(ref word, ref sink))
-                {
-                    return false;
-                }
-
-                i++;
-                continue;
             }
 
-            if (_nonAsciiSpecialStarts.Count > 0 && TryMatchSpecial(text, i, out var id, out var length))
-            {
-                if (!Flush(ref word, ref sink) || !Emit(id, i, i + length, ref sink))
-                {
-                    return false;
-                }
-
-                i += length;
-                continue;
-            }
-
-            // The run ends at the next ASCII character that survives cleaning: ASCII characters are
-            // starters, so canonical reordering never crosses them.
-            var end = i + 1;
-            while (end < text.Length && (text[end] >= 128 ? !_nonAsciiSpecialStarts.Contains(text[end]) : ascii[text[end]] == Drop))
-            {
-                end++;
-            }
-
-            if (!SlowRun(text, i, end, ref word, ref sink))
+            i = Step(text, i, ref word, ref sink);
+            if (i < 0)
             {
                 return false;
             }
-
-            i = end;
         }
 
         return Flush(ref word, ref sink);
+    }
+
+    /// <summary>
+    /// One step of the pipeline at <c>text[i]</c> for what <see cref="Run"/> does not handle itself
+    /// (dropped controls, special tokens, non-ASCII runs); returns where to go on, or -1 when the sink stopped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Step<TSink>(ReadOnlySpan<char> text, int i, ref WordState word, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        var ascii = _ascii;
+        var c = text[i];
+        if (c < 128)
+        {
+            var kind = ascii[c];
+            if (kind == Drop)
+            {
+                return i + 1;
+            }
+
+            if ((kind & SpecialStart) != 0 && TryMatchSpecial(text, i, out var specialId, out var specialLength))
+            {
+                return Flush(ref word, ref sink) && Emit(specialId, i, i + specialLength, ref sink) ? i + specialLength : -1;
+            }
+
+            switch (kind & ~SpecialStart)
+            {
+                case Punct:
+                    return Flush(ref word, ref sink) && Emit(_asciiPunctId[c], i, i + 1, ref sink) ? i + 1 : -1;
+                case Word:
+                    return word.AppendAsciiRun<TSink>(text, i, _asciiTable);
+                case Space:
+                    return Flush(ref word, ref sink) ? i + 1 : -1;
+                default:
+                    return i + 1;
+            }
+        }
+
+        if (_nonAsciiSpecialStarts.Count > 0 && TryMatchSpecial(text, i, out var id, out var length))
+        {
+            return Flush(ref word, ref sink) && Emit(id, i, i + length, ref sink) ? i + length : -1;
+        }
+
+        // The run ends at the next ASCII character that survives cleaning: ASCII characters are
+        // starters, so canonical reordering never crosses them.
+        var end = i + 1;
+        while (end < text.Length && (text[end] >= 128 ? !_nonAsciiSpecialStarts.Contains(text[end]) : ascii[text[end]] == Drop))
+        {
+            end++;
+        }
+
+        return SlowRun(text, i, end, ref word, ref sink) ? end : -1;
     }
 
     private bool TryMatchSpecial(ReadOnlySpan<char> text, int i, out int id, out int length)
@@ -350,11 +388,11 @@ internal sealed class BertPipeline
 
         if (cp < 0x10000)
         {
-            word.Append((char)cp, from, to, _maxChars);
+            word.Append((char)cp, from, to);
         }
         else
         {
-            word.AppendPair(cp, from, to, _maxChars);
+            word.AppendPair(cp, from, to);
         }
 
         return true;
@@ -368,16 +406,56 @@ internal sealed class BertPipeline
         return sink.EndWord();
     }
 
-    /// <summary>WordPiece on the word collected so far: greedy longest match, [UNK] for the whole word if any piece fails.</summary>
+    /// <summary>WordPiece on the word collected so far, if any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Flush<TSink>(ref WordState word, ref TSink sink)
+        where TSink : struct, IPieceSink =>
+        word.CodePoints == 0 || FlushWord(ref word, ref sink);
+
+    /// <summary>
+    /// <see cref="Flush"/> for the delimiters after most words (space, ASCII punctuation): the common
+    /// case, a word that is one vocabulary entry, is inlined there; anything else goes to <see cref="FlushWord"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool FlushHot<TSink>(ref WordState word, ref TSink sink)
         where TSink : struct, IPieceSink
     {
-        if (word.CodePoints == 0)
+        var codePoints = word.CodePoints;
+        if (codePoints == 0)
         {
             return true;
         }
 
         var chars = word.Chars;
+        if (codePoints <= _maxChars && chars.Length <= _vocab.MaxWholeLength)
+        {
+            var id = _whole.Find(word.Hashes[chars.Length], chars);
+            if (id >= 0)
+            {
+                if (TSink.TracksOffsets)
+                {
+                    sink.Add(id, word.Starts[0], word.Ends[chars.Length - 1]);
+                }
+                else
+                {
+                    sink.Add(id, word.SourceStart, word.SourceEnd);
+                }
+
+                word.Reset();
+                return sink.EndWord();
+            }
+        }
+
+        return FlushWord(ref word, ref sink);
+    }
+
+    /// <summary>WordPiece on a non-empty word: greedy longest match, [UNK] for the whole word if any piece fails.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool FlushWord<TSink>(ref WordState word, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        var chars = word.Chars;
+        var hashes = word.Hashes;
         var (wordStart, wordEnd) = (word.SourceStart, word.SourceEnd);
         var overflow = word.CodePoints > _maxChars;
         word.Reset();
@@ -386,18 +464,46 @@ internal sealed class BertPipeline
             return Emit(_unkId, wordStart, wordEnd, ref sink);
         }
 
+        // Most words are a single piece: one lookup with the hash collected along the way.
+        var length = chars.Length;
+        var maxWhole = _vocab.MaxWholeLength;
+        if (length <= maxWhole)
+        {
+            var id = _whole.Find(hashes[length], chars);
+            if (id >= 0)
+            {
+                if (TSink.TracksOffsets)
+                {
+                    sink.Add(id, word.Starts[0], word.Ends[length - 1]);
+                }
+                else
+                {
+                    sink.Add(id, wordStart, wordEnd);
+                }
+
+                return sink.EndWord();
+            }
+
+            // The whole word was tried: the greedy search starts one character (or pair) shorter.
+            maxWhole = length - 1;
+        }
+
         var pieceIds = word.PieceIds;
         var pieceEnds = word.PieceEnds;
+        var inversePowers = _inversePowers;
         var count = 0;
         var start = 0;
-        while (start < chars.Length)
+        while (start < length)
         {
-            var end = Math.Min(chars.Length, start + (start == 0 ? _vocab.MaxWholeLength : _vocab.MaxContinuationLength));
+            var end = Math.Min(length, start + (start == 0 ? maxWhole : _vocab.MaxContinuationLength));
             var found = -1;
             while (end > start)
             {
                 var piece = chars[start..end];
-                if (start == 0 ? _vocab.Whole.TryGetValue(piece, out var id) : _vocab.Continuation.TryGetValue(piece, out id))
+                var id = start == 0
+                    ? _whole.Find(hashes[end], piece)
+                    : _continuation.Find((hashes[end] - hashes[start]) * inversePowers[start], piece);
+                if (id >= 0)
                 {
                     found = id;
                     break;

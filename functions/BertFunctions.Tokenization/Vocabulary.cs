@@ -20,6 +20,8 @@ internal sealed class Vocabulary
         _continuations = continuations;
         Whole = whole.GetAlternateLookup<ReadOnlySpan<char>>();
         Continuation = continuations.GetAlternateLookup<ReadOnlySpan<char>>();
+        WholeTable = new VocabTable(whole);
+        ContinuationTable = new VocabTable(continuations);
         MaxWholeLength = whole.Keys.Max(k => k.Length);
         MaxContinuationLength = continuations.Count == 0 ? 0 : continuations.Keys.Max(k => k.Length);
     }
@@ -32,6 +34,12 @@ internal sealed class Vocabulary
 
     /// <summary>Tokens that start with <c>##</c>, keyed without the prefix, so no concatenation is needed.</summary>
     internal Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Continuation { get; }
+
+    /// <summary><see cref="Whole"/> keyed by <see cref="VocabTable.Hash"/>, for the WordPiece hot path.</summary>
+    internal VocabTable WholeTable { get; }
+
+    /// <summary><see cref="Continuation"/> keyed by <see cref="VocabTable.Hash"/>, for the WordPiece hot path.</summary>
+    internal VocabTable ContinuationTable { get; }
 
     /// <summary>Longest token in UTF-16 units: no longer substring can match.</summary>
     internal int MaxWholeLength { get; }

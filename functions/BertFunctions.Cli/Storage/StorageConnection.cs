@@ -1,0 +1,74 @@
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using BertFunctions.Storage;
+
+namespace BertFunctions.Cli.Storage;
+
+/// <summary>
+/// The Blob Storage the CLI works against: an account URL (identity-based, DefaultAzureCredential), a connection
+/// string, or by default a local Azurite whose data persists under the CLI's home folder between commands.
+/// </summary>
+public sealed class StorageConnection : IAsyncDisposable
+{
+    /// <summary>Environment variable with the default for <c>--storage</c>.</summary>
+    public const string Variable = "BERTFN_STORAGE";
+
+    private readonly AzuriteEmulator? emulator;
+
+    private StorageConnection(BlobServiceClient blobs, string description, AzuriteEmulator? emulator)
+    {
+        Blobs = blobs;
+        Description = description;
+        this.emulator = emulator;
+    }
+
+    public BlobServiceClient Blobs { get; }
+
+    /// <summary>Where the data is, for messages (never a secret).</summary>
+    public string Description { get; }
+
+    public static async Task<StorageConnection> OpenAsync(string? option, CancellationToken cancellationToken)
+    {
+        var value = option ?? Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrWhiteSpace(value) || value == "local")
+        {
+            var location = Path.Combine(CliHome.Path, "azurite");
+            Directory.CreateDirectory(location);
+            var emulator = await AzuriteEmulator.StartAsync(location, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new StorageConnection(new BlobServiceClient(emulator.ConnectionString), $"local Azurite ({location})", emulator);
+        }
+
+        if (value.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            // Identity-based access: no keys. Locally `az login`; in Azure a managed identity.
+            return new StorageConnection(new BlobServiceClient(new Uri(value), new DefaultAzureCredential()), value, null);
+        }
+
+        try
+        {
+            var client = new BlobServiceClient(value);
+            return new StorageConnection(client, client.Uri.GetLeftPart(UriPartial.Authority), null);
+        }
+        catch (FormatException)
+        {
+            throw new Io.CliException($"--storage must be 'local', an https:// account URL or a connection string (from --storage or {Variable})", Io.ExitCodes.Usage);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (emulator is not null)
+        {
+            await emulator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>The CLI's own folder for local state (Azurite data): <c>BERTFN_HOME</c>, else <c>~/.bertfn</c>.</summary>
+public static class CliHome
+{
+    public static string Path =>
+        Environment.GetEnvironmentVariable("BERTFN_HOME") is { Length: > 0 } home
+            ? home
+            : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".bertfn");
+}

@@ -1,0 +1,73 @@
+using BertFunctions.Datasets;
+using BertFunctions.Ingestion;
+
+namespace BertFunctions.Pipeline.Ingestion;
+
+/// <summary>What a dataset version is for: masked-language-model pretraining or sequence classification.</summary>
+public enum DatasetKind
+{
+    /// <summary>Unlabeled text from <c>uploads/raw/{dataset}/</c>, packed and masked.</summary>
+    Pretraining,
+
+    /// <summary>Labeled text from <c>uploads/labeled/{dataset}/</c>, truncated, labels as ids.</summary>
+    Classification,
+}
+
+/// <summary>Train / validation / test fractions (they must add up to 1).</summary>
+public sealed record SplitRatios(double Train = 0.8, double Validation = 0.1, double Test = 0.1)
+{
+    public void Validate()
+    {
+        if (Train <= 0 || Validation < 0 || Test < 0 || Math.Abs(Train + Validation + Test - 1) > 1e-9)
+        {
+            throw new ArgumentException($"split ratios must be non-negative with train > 0 and add up to 1; got {Train}/{Validation}/{Test}");
+        }
+    }
+}
+
+/// <summary>One ingestion: which dataset, how to read it, and what examples to build.</summary>
+public sealed record IngestionRequest
+{
+    /// <summary>The vocabulary of the bundled pretrained model (bert-base-uncased).</summary>
+    public const string BundledVocabulary = "minilm";
+
+    public required string Dataset { get; init; }
+
+    public DatasetKind Kind { get; init; } = DatasetKind.Classification;
+
+    public IngestionOptions Reading { get; init; } = new();
+
+    public PretrainingOptions Pretraining { get; init; } = new();
+
+    public ClassificationOptions Classification { get; init; } = new();
+
+    public SplitRatios Split { get; init; } = new();
+
+    /// <summary><c>minilm</c> (the bundled bert-base-uncased vocabulary) or a blob in the datasets container holding a vocab.txt.</summary>
+    public string Vocabulary { get; init; } = BundledVocabulary;
+
+    /// <summary>Lower-case and strip accents (must match the vocabulary).</summary>
+    public bool LowerCase { get; init; } = true;
+
+    /// <summary>Line-based inputs larger than this are split into byte ranges, each its own work unit.</summary>
+    public long WorkUnitBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A shard rolls over before it would exceed this size.</summary>
+    public long MaxShardBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Where the inputs are, by kind.</summary>
+    public string UploadPrefix => Kind == DatasetKind.Pretraining
+        ? Storage.StorageLayout.RawPrefix(Dataset)
+        : Storage.StorageLayout.LabeledPrefix(Dataset);
+
+    public void Validate()
+    {
+        Storage.BlobNames.Dataset(Dataset);
+        Reading.Validate();
+        Split.Validate();
+        if (WorkUnitBytes < 1024 * 1024 || MaxShardBytes < 64 * 1024)
+        {
+            throw new ArgumentException("work units must be at least 1 MiB and shards at least 64 KiB");
+        }
+    }
+}

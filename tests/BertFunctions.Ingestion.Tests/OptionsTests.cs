@@ -1,0 +1,66 @@
+namespace BertFunctions.Ingestion.Tests;
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        Assert.Empty(new IngestionOptions().Problems());
+        new IngestionOptions().Validate();
+    }
+
+    [Fact]
+    public void Validate_lists_every_problem()
+    {
+        var options = new IngestionOptions
+        {
+            TextField = "",
+            MaxFileBytes = 0,
+            MaxLineBytes = -1,
+            MinDocumentChars = 10,
+            MaxDocumentChars = 5,
+            Include = [],
+            AllowedLabels = [],
+            LabelMap = [new LabelRule("", "x")],
+        };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        foreach (var word in new[] { "TextField", "MaxFileBytes", "MaxLineBytes", "MaxDocumentChars", "Include", "AllowedLabels", "LabelMap" })
+        {
+            Assert.Contains(word, error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Throws<ArgumentException>(() => new DocumentReader(options));
+    }
+
+    [Theory]
+    [InlineData("data/spam-1/00001.abc.txt", true)]
+    [InlineData("data/spam-1/00001.abc.TXT", true)]
+    [InlineData("data/spam-1/00001.abc.json", false)]
+    [InlineData("data/spam-1/cmds", false)]
+    [InlineData("data/spam-1/README.txt", false)]
+    public void Include_and_exclude_globs_match_file_names(string name, bool accepted)
+    {
+        var reader = new DocumentReader(new IngestionOptions { Include = ["*.txt"], Exclude = ["README*"] });
+        var stats = new ReadStatistics();
+        Assert.Equal(accepted, reader.Accepts(name, stats));
+        Assert.Equal(accepted ? 0 : 1, stats.ExcludedFiles);
+    }
+
+    [Fact]
+    public void Globs_with_a_slash_match_the_path()
+    {
+        var reader = new DocumentReader(new IngestionOptions { Include = ["labeled/**/train/*.jsonl"] });
+        Assert.True(reader.Accepts("labeled/imdb/train/a.jsonl"));
+        Assert.True(reader.Accepts(@"labeled\imdb\v2\train\a.jsonl"));
+        Assert.False(reader.Accepts("labeled/imdb/test/a.jsonl"));
+        Assert.False(reader.Accepts("a.jsonl"));
+    }
+
+    [Fact]
+    public void Byte_ranges_split_a_length_into_contiguous_parts()
+    {
+        Assert.Equal([new ByteRange(0, 4), new ByteRange(4, 8), new ByteRange(8, 10)], ByteRange.Split(10, 4));
+        Assert.Equal([new ByteRange(0, 0)], ByteRange.Split(0, 4));
+    }
+}
