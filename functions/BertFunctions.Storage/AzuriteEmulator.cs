@@ -97,8 +97,26 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     {
         if (!process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().ConfigureAwait(false);
+            // SIGTERM first: Azurite then flushes its metadata database to disk. A kill would lose the writes of
+            // the last seconds of a persistent store.
+            if (!OperatingSystem.IsWindows() && NativeMethods.Kill(process.Id, NativeMethods.SigTerm) == 0)
+            {
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                try
+                {
+                    await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Fall through to the kill below.
+                }
+            }
+
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().ConfigureAwait(false);
+            }
         }
 
         process.Dispose();
@@ -147,6 +165,14 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         }
 
         throw new FileNotFoundException("Azurite not found (node_modules/.bin/azurite): run 'npm ci' at the repository root (./bertfn does it for you).");
+    }
+
+    private static partial class NativeMethods
+    {
+        internal const int SigTerm = 15;
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+        internal static partial int Kill(int pid, int signal);
     }
 
     [GeneratedRegex(@"Azurite (?<service>Blob|Queue|Table) service is successfully listening at http://127\.0\.0\.1:(?<port>\d+)")]

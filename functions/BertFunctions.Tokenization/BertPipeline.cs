@@ -147,7 +147,7 @@ internal sealed class BertPipeline
 
                 if (entry >> 8 == Punct)
                 {
-                    if (!FlushHot(ref word, ref sink) || !Emit(punctIds[c], i, i + 1, ref sink))
+                    if (!FlushHot(ref word, ref sink) || !EmitAsciiPunctuation(punctIds[c], text, i, ref sink))
                     {
                         return false;
                     }
@@ -193,7 +193,7 @@ internal sealed class BertPipeline
             switch (kind & ~SpecialStart)
             {
                 case Punct:
-                    return Flush(ref word, ref sink) && Emit(_asciiPunctId[c], i, i + 1, ref sink) ? i + 1 : -1;
+                    return Flush(ref word, ref sink) && EmitAsciiPunctuation(_asciiPunctId[c], text, i, ref sink) ? i + 1 : -1;
                 case Word:
                     return word.AppendAsciiRun<TSink>(text, i, _asciiTable);
                 case Space:
@@ -382,6 +382,12 @@ internal sealed class BertPipeline
 
             Span<char> single = stackalloc char[2];
             var length = new System.Text.Rune(cp).EncodeToUtf16(single);
+            if (TSink.TakesWords)
+            {
+                sink.AddWord(single[..length]);
+                return true;
+            }
+
             var id = _vocab.Whole.TryGetValue(single[..length], out var found) ? found : _unkId;
             return Emit(id, from, to, ref sink);
         }
@@ -406,6 +412,20 @@ internal sealed class BertPipeline
         return sink.EndWord();
     }
 
+    /// <summary>An ASCII punctuation character, <c>text[i]</c>, as its own word (its normalized form: case mapping leaves it alone).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EmitAsciiPunctuation<TSink>(int id, ReadOnlySpan<char> text, int i, ref TSink sink)
+        where TSink : struct, IPieceSink
+    {
+        if (TSink.TakesWords)
+        {
+            sink.AddWord(text.Slice(i, 1));
+            return true;
+        }
+
+        return Emit(id, i, i + 1, ref sink);
+    }
+
     /// <summary>WordPiece on the word collected so far, if any.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Flush<TSink>(ref WordState word, ref TSink sink)
@@ -424,6 +444,11 @@ internal sealed class BertPipeline
         if (codePoints == 0)
         {
             return true;
+        }
+
+        if (TSink.TakesWords)
+        {
+            return FlushWord(ref word, ref sink);
         }
 
         var chars = word.Chars;
@@ -454,6 +479,19 @@ internal sealed class BertPipeline
     private bool FlushWord<TSink>(ref WordState word, ref TSink sink)
         where TSink : struct, IPieceSink
     {
+        if (TSink.TakesWords)
+        {
+            // Pre-tokenization stops where WordPiece would start. A word over the length limit is [UNK]
+            // whatever the vocabulary (and only its prefix is stored), so it is not handed on.
+            if (word.CodePoints <= _maxChars)
+            {
+                sink.AddWord(word.Chars);
+            }
+
+            word.Reset();
+            return true;
+        }
+
         var chars = word.Chars;
         var hashes = word.Hashes;
         var (wordStart, wordEnd) = (word.SourceStart, word.SourceEnd);

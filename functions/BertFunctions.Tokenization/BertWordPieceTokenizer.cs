@@ -132,6 +132,54 @@ public sealed class BertWordPieceTokenizer : Tokenizer
         return ids.Count - before;
     }
 
+    /// <summary>
+    /// Pre-tokenization: hands <paramref name="onWord"/> each word exactly as the WordPiece step sees it,
+    /// in order: after BertNormalizer (cleaning, CJK spacing, accent stripping and lowercasing as the
+    /// options say) and BertPreTokenizer (split on whitespace, each punctuation character a word of its
+    /// own). Special tokens in the text are not words and are left out, and so is a word longer than
+    /// <see cref="BertTokenizerOptions.MaxInputCharsPerWord"/> code points, which is [UNK] whatever the
+    /// vocabulary. The span is only valid during the call.
+    /// </summary>
+    /// <remarks>Tokenizing each word on its own gives the ids of tokenizing the text (bar those two exceptions).</remarks>
+    public void PreTokenize(ReadOnlySpan<char> text, Action<ReadOnlySpan<char>> onWord)
+    {
+        ArgumentNullException.ThrowIfNull(onWord);
+        var sink = new WordCallbackSink(onWord);
+        _pipeline.Encode(text, ref sink);
+    }
+
+    /// <summary>The words of <see cref="PreTokenize(ReadOnlySpan{char}, Action{ReadOnlySpan{char}})"/> as strings.</summary>
+    public IReadOnlyList<string> PreTokenize(ReadOnlySpan<char> text)
+    {
+        var words = new List<string>();
+        PreTokenize(text, word => words.Add(word.ToString()));
+        return words;
+    }
+
+    /// <summary>
+    /// Adds one to <paramref name="counts"/> for each pre-tokenized word of <paramref name="text"/> (see
+    /// <see cref="PreTokenize(ReadOnlySpan{char}, Action{ReadOnlySpan{char}})"/>): the input of vocabulary
+    /// training. Counts of separate texts or work units add up, so they can be merged by summing.
+    /// </summary>
+    /// <remarks>With an ordinal or default string comparer, only words not yet counted allocate.</remarks>
+    public void CountWords(ReadOnlySpan<char> text, Dictionary<string, long> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (counts.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup))
+        {
+            var sink = new WordCountSink(lookup);
+            _pipeline.Encode(text, ref sink);
+            return;
+        }
+
+        // A comparer without span lookups: one string per word.
+        PreTokenize(text, word =>
+        {
+            var key = word.ToString();
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        });
+    }
+
     /// <inheritdoc/>
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {

@@ -2,8 +2,14 @@ using BertFunctions.Ingestion;
 
 namespace BertFunctions.Pipeline.Ingestion;
 
-/// <summary>One input blob, or one byte range of a large line-based one: the unit ingestion fans out over.</summary>
-public sealed record WorkUnit(int Index, string BlobName, string RelativePath, long Size, string ETag, ByteRange? Range);
+/// <summary>
+/// The unit ingestion fans out over: one byte range of a large line-based blob, or a batch of whole blobs (small
+/// files are grouped so that a corpus of thousands of emails does not become thousands of tiny shards).
+/// </summary>
+public sealed record WorkUnit(int Index, IReadOnlyList<UnitInput> Inputs);
+
+/// <summary>One input of a work unit: a whole blob, or the byte range of it that the unit owns.</summary>
+public sealed record UnitInput(string BlobName, string RelativePath, long Size, string ETag, ByteRange? Range);
 
 /// <summary>The inputs of a run and their fingerprint; <see cref="ExistingVersion"/> is set when these exact inputs were ingested before.</summary>
 public sealed record IngestionPlan(string Dataset, string Run, string Fingerprint, IReadOnlyList<WorkUnit> Units, string? ExistingVersion);

@@ -52,6 +52,9 @@ public sealed record IngestionRequest
     /// <summary>Line-based inputs larger than this are split into byte ranges, each its own work unit.</summary>
     public long WorkUnitBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>Whole files are batched into work units of at most this many files (and <see cref="WorkUnitBytes"/>).</summary>
+    public int FilesPerUnit { get; init; } = 1000;
+
     /// <summary>A shard rolls over before it would exceed this size.</summary>
     public long MaxShardBytes { get; init; } = 64L * 1024 * 1024;
 
@@ -65,9 +68,9 @@ public sealed record IngestionRequest
         Storage.BlobNames.Dataset(Dataset);
         Reading.Validate();
         Split.Validate();
-        if (WorkUnitBytes < 1024 * 1024 || MaxShardBytes < 64 * 1024)
+        if (WorkUnitBytes < 1024 * 1024 || MaxShardBytes < 64 * 1024 || FilesPerUnit < 1)
         {
-            throw new ArgumentException("work units must be at least 1 MiB and shards at least 64 KiB");
+            throw new ArgumentException("work units must be at least 1 MiB and one file, shards at least 64 KiB");
         }
     }
 }

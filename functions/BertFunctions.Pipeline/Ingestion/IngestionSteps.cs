@@ -66,6 +66,18 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
 
         inputs.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         var units = new List<WorkUnit>();
+        var batch = new List<UnitInput>();
+        long batchBytes = 0;
+        void CloseBatch()
+        {
+            if (batch.Count > 0)
+            {
+                units.Add(new WorkUnit(units.Count, [.. batch]));
+                batch.Clear();
+                batchBytes = 0;
+            }
+        }
+
         foreach (var blob in inputs)
         {
             var relative = blob.Name[request.UploadPrefix.Length..];
@@ -73,16 +85,26 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
             var etag = blob.Properties.ETag?.ToString() ?? string.Empty;
             if (size > request.WorkUnitBytes && size <= request.Reading.MaxFileBytes && IsSplittable(relative, request.Reading))
             {
+                // A large line-based file: each byte range is a unit of its own.
+                CloseBatch();
                 foreach (var range in ByteRange.Split(size, request.WorkUnitBytes))
                 {
-                    units.Add(new WorkUnit(units.Count, blob.Name, relative, size, etag, range));
+                    units.Add(new WorkUnit(units.Count, [new UnitInput(blob.Name, relative, size, etag, range)]));
                 }
+
+                continue;
             }
-            else
+
+            if (batch.Count >= request.FilesPerUnit || (batch.Count > 0 && batchBytes + size > request.WorkUnitBytes))
             {
-                units.Add(new WorkUnit(units.Count, blob.Name, relative, size, etag, null));
+                CloseBatch();
             }
+
+            batch.Add(new UnitInput(blob.Name, relative, size, etag, null));
+            batchBytes += size;
         }
+
+        CloseBatch();
 
         var vocabulary = await LoadVocabularyBytesAsync(request, cancellationToken).ConfigureAwait(false);
         var fingerprint = Hash(
@@ -109,20 +131,15 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         var reader = new DocumentReader(request.Reading);
         var statistics = new ReadStatistics();
         var quarantined = new List<QuarantineEntry>();
-        var documentsName = UnitFile(request.Dataset, run, unit.Index, "docs.jsonl.gz");
-
-        var source = Uploads.GetBlobClient(unit.BlobName);
-        var conditions = new BlobRequestConditions { IfMatch = string.IsNullOrEmpty(unit.ETag) ? null : new ETag(unit.ETag) };
-        var documents = ReadDocumentsAsync();
         var temp = TempFile();
         try
         {
             await using (var file = File.Create(temp))
             {
-                await UnitDocumentFile.WriteAsync(file, documents, cancellationToken).ConfigureAwait(false);
+                await UnitDocumentFile.WriteAsync(file, ReadDocumentsAsync(), cancellationToken).ConfigureAwait(false);
             }
 
-            await Datasets.GetBlobClient(documentsName).UploadAsync(temp, overwrite: true, cancellationToken).ConfigureAwait(false);
+            await Datasets.GetBlobClient(UnitFile(request.Dataset, run, unit.Index, "docs.jsonl.gz")).UploadAsync(temp, overwrite: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -130,7 +147,11 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         }
 
         await WriteJsonLinesAsync(Datasets, UnitFile(request.Dataset, run, unit.Index, "quarantine.jsonl"), quarantined, cancellationToken).ConfigureAwait(false);
-        await CopyQuarantinedFilesAsync(request, run, unit, quarantined, cancellationToken).ConfigureAwait(false);
+        foreach (var input in unit.Inputs)
+        {
+            await CopyQuarantinedFileAsync(request, run, input, quarantined, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = new UnitReadResult(
             unit.Index,
             statistics.Documents,
@@ -145,21 +166,28 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
 
         async IAsyncEnumerable<UnitDocument> ReadDocumentsAsync()
         {
-            // A seekable stream over the blob: a byte-range unit seeks to its start (the reader finishes its last
-            // record past the end). The ETag condition fails the read if the blob changed since planning.
-            var content = await source.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
-            await using (content.ConfigureAwait(false))
+            foreach (var input in unit.Inputs)
             {
-                await foreach (var item in reader.ReadAsync(unit.RelativePath, content, statistics, unit.Range, cancellationToken).ConfigureAwait(false))
+                // A seekable stream over the blob: a byte-range unit seeks to its start (the reader finishes its last
+                // record past the end). The ETag condition fails the read if the blob changed since planning.
+                var options = new BlobOpenReadOptions(allowModifications: false)
                 {
-                    switch (item)
+                    Conditions = string.IsNullOrEmpty(input.ETag) ? null : new BlobRequestConditions { IfMatch = new ETag(input.ETag) },
+                };
+                var content = await Uploads.GetBlobClient(input.BlobName).OpenReadAsync(options, cancellationToken).ConfigureAwait(false);
+                await using (content.ConfigureAwait(false))
+                {
+                    await foreach (var item in reader.ReadAsync(input.RelativePath, content, statistics, input.Range, cancellationToken).ConfigureAwait(false))
                     {
-                        case ReadItem.Document { Value: var document }:
-                            yield return new UnitDocument(DocumentHash.Of(document.Text), document.Label, document.Text, unit.BlobName, document.Locator);
-                            break;
-                        case ReadItem.Quarantined { Value: var entry }:
-                            quarantined.Add(entry with { Source = unit.BlobName });
-                            break;
+                        switch (item)
+                        {
+                            case ReadItem.Document { Value: var document }:
+                                yield return new UnitDocument(DocumentHash.Of(document.Text), document.Label, document.Text, input.BlobName, document.Locator);
+                                break;
+                            case ReadItem.Quarantined { Value: var entry }:
+                                quarantined.Add(entry with { Source = input.BlobName });
+                                break;
+                        }
                     }
                 }
             }
@@ -373,7 +401,7 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
             byReason[entry.Reason] = byReason.GetValueOrDefault(entry.Reason) + 1;
         }
 
-        var inputs = plan.Units.GroupBy(u => u.BlobName).Select(g => new ManifestInput(g.Key, g.First().Size, g.First().ETag)).ToList();
+        var inputs = plan.Units.SelectMany(u => u.Inputs).GroupBy(i => i.BlobName).Select(g => new ManifestInput(g.Key, g.First().Size, g.First().ETag)).ToList();
         var manifest = new DatasetManifest
         {
             Dataset = plan.Dataset,
@@ -494,20 +522,20 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         });
     }
 
-    private async Task CopyQuarantinedFilesAsync(IngestionRequest request, string run, WorkUnit unit, List<QuarantineEntry> entries, CancellationToken cancellationToken)
+    private async Task CopyQuarantinedFileAsync(IngestionRequest request, string run, UnitInput input, List<QuarantineEntry> entries, CancellationToken cancellationToken)
     {
-        // Only whole files (no locator) are copied, once per file (the unit that starts at byte 0).
-        if (unit.Range is { Start: > 0 } || !entries.Any(e => e.Locator.Length == 0) || unit.Size > MaxQuarantineCopyBytes)
+        // Only whole files (no locator) are copied, once per file (by the range that starts at byte 0).
+        var reason = entries.FirstOrDefault(e => e.Locator.Length == 0 && e.Source == input.BlobName);
+        if (reason is null || input.Range is { Start: > 0 } || input.Size > MaxQuarantineCopyBytes)
         {
             return;
         }
 
-        var target = Quarantine.GetBlobClient(StorageLayout.QuarantinePrefix(request.Dataset, run) + "files/" + BlobNames.RelativePath(unit.RelativePath));
-        var content = await Uploads.GetBlobClient(unit.BlobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-        var reason = entries.First(e => e.Locator.Length == 0);
+        var target = Quarantine.GetBlobClient(StorageLayout.QuarantinePrefix(request.Dataset, run) + "files/" + BlobNames.RelativePath(input.RelativePath));
+        var content = await Uploads.GetBlobClient(input.BlobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
         await target.UploadAsync(content.Value.Content, new BlobUploadOptions
         {
-            Metadata = new Dictionary<string, string> { ["reason"] = reason.Reason, ["source"] = Uri.EscapeDataString(unit.BlobName) },
+            Metadata = new Dictionary<string, string> { ["reason"] = reason.Reason, ["source"] = Uri.EscapeDataString(input.BlobName) },
         }, cancellationToken).ConfigureAwait(false);
     }
 
