@@ -130,7 +130,7 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
             var uploads = storage.Blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
             var outcome = await WithProgressAsync(console, "uploading", (report) =>
                 Uploader.UploadAsync(uploads, source, request.UploadPrefix, reader.Accepts, (done, total) => report(done, total), cancellationToken)).ConfigureAwait(false);
-            console.MarkupLineInterpolated($"[grey]uploaded {outcome.Uploaded} files ({outcome.Bytes / 1e6:N1} MB), {outcome.Unchanged} unchanged, to {storage.Description}[/]");
+            streams.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"uploaded {outcome.Uploaded} files ({outcome.Bytes / 1e6:N1} MB), {outcome.Unchanged} unchanged, to {storage.Description}"));
         }
 
         var runner = new LocalIngestionRunner(steps, TimeProvider.System);
@@ -154,7 +154,8 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
         var m = result.Manifest;
         var output = new StreamWriter(streams.Output) { AutoFlush = true };
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect });
-        console.WriteLine($"dataset {m.Dataset} version {m.Version}{(result.Reused ? " (unchanged inputs: existing version)" : string.Empty)}");
+        // Plain lines straight to the stream (no wrapping at 80 columns, easy to parse); Spectre only for the table.
+        output.WriteLine($"dataset {m.Dataset} version {m.Version}{(result.Reused ? " (unchanged inputs: existing version)" : string.Empty)}");
         var table = new Table().AddColumns("", "documents", "examples", "tokens", "[[UNK]]");
         foreach (var (split, s) in m.Splits)
         {
@@ -163,17 +164,17 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
 
         console.Write(table);
         var c = m.Counts;
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"files {c.Files}, {c.Bytes / 1e6:N1} MB read; documents {c.DocumentsRead:N0} read, {c.Duplicates:N0} duplicates removed, {c.Documents:N0} kept; invalid bytes replaced {c.InvalidBytesReplaced:N0}"));
         if (m.Labels is { } labels)
         {
-            console.WriteLine("labels: " + string.Join(", ", labels.Select(l => $"{l} {c.DocumentsByLabel.GetValueOrDefault(l)}")));
+            output.WriteLine("labels: " + string.Join(", ", labels.Select(l => $"{l} {c.DocumentsByLabel.GetValueOrDefault(l)}")));
         }
 
-        console.WriteLine(m.Quarantine.Items == 0
+        output.WriteLine(m.Quarantine.Items == 0
             ? "quarantine: nothing"
             : $"quarantine: {m.Quarantine.Items} items ({string.Join(", ", m.Quarantine.ByReason.Select(kv => $"{kv.Key} {kv.Value}"))}); report: {StorageLayout.DatasetsContainer}/{m.Quarantine.Report}");
-        console.WriteLine($"manifest: {StorageLayout.DatasetsContainer}/{StorageLayout.Manifest(m.Dataset, m.Version)}");
+        output.WriteLine($"manifest: {StorageLayout.DatasetsContainer}/{StorageLayout.Manifest(m.Dataset, m.Version)}");
     }
 
     private async Task<T> WithProgressAsync<T>(IAnsiConsole console, string description, Func<Action<int, int, string?>, Task<T>> work)
