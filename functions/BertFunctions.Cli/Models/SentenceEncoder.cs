@@ -21,9 +21,20 @@ public sealed class SentenceEncoder(BertWordPieceTokenizer tokenizer, BertModel 
     public float[][] Encode(IReadOnlyList<string> texts, Action<int, int>? onBatch = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var encodings = texts.Select(t => tokenizer.Encode(t, null, MaxLength)).ToArray();
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].InputIds.Length).ToArray();
-        var result = new float[texts.Count][];
+        return Encode(texts.Select(t => tokenizer.Encode(t, null, MaxLength)).ToArray(), onBatch, cancellationToken);
+    }
+
+    /// <summary>Embeds already tokenized sequences ([CLS] ... [SEP], e.g. from dataset shards).</summary>
+    public float[][] EncodeIds(IReadOnlyList<int[]> sequences, Action<int, int>? onBatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        return Encode(sequences.Select(ids => new BertEncoding(ids, [.. Enumerable.Repeat(1, ids.Length)], new int[ids.Length])).ToArray(), onBatch, cancellationToken);
+    }
+
+    private float[][] Encode(BertEncoding[] encodings, Action<int, int>? onBatch, CancellationToken cancellationToken)
+    {
+        var order = Enumerable.Range(0, encodings.Length).OrderBy(i => encodings[i].InputIds.Length).ToArray();
+        var result = new float[encodings.Length][];
 
         using var noGrad = torch.no_grad();
         var device = model.Embeddings.parameters().First().device;
