@@ -43,6 +43,13 @@ public static class CliApp
                     .WithDescription("Print a few decoded examples of a dataset version, masked positions marked [[MASK→original]].")
                     .WithExample("shards", "show", "latest", "--dataset", "spam");
             });
+            config.AddBranch("vocab", vocab =>
+            {
+                vocab.SetDescription("Domain vocabularies for pretraining from scratch.");
+                vocab.AddCommand<VocabTrainCommand>("train")
+                    .WithDescription("Train a WordPiece vocabulary on a dataset's unlabeled text; prints the vocab blob to ingest with.")
+                    .WithExample("vocab", "train", "./my-corpus", "--dataset", "legal", "--size", "16000");
+            });
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("The main job on real data: embed Spam Assassin emails with the bundled MiniLM and measure how well the embeddings separate spam from ham.");
         });

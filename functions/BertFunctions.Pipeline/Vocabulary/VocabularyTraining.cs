@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BertFunctions.Ingestion;
+using BertFunctions.Storage;
+using BertFunctions.Tokenization;
+using BertFunctions.Tokenization.Training;
+
+namespace BertFunctions.Pipeline.Vocabulary;
+
+/// <summary>A trained domain vocabulary: where it is stored and how big it came out.</summary>
+public sealed record VocabularyResult(string Blob, int Size, long Words, int DistinctWords);
+
+/// <summary>
+/// Trains a WordPiece vocabulary on a dataset's unlabeled uploads (for pretraining from scratch): reads them with
+/// the same reader and cleaning as ingestion, counts pre-tokenized words file by file (counts merge exactly), trains,
+/// and stores <c>vocab.txt</c> content-addressed under <c>datasets/{dataset}/vocab/{sha256}/vocab.txt</c>. Ingest with
+/// that blob as the vocabulary to tokenize the corpus with it.
+/// </summary>
+public sealed class VocabularyTraining(BlobServiceClient blobs)
+{
+    public async Task<VocabularyResult> TrainAsync(string dataset, IngestionOptions reading, WordPieceTrainerOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        ArgumentNullException.ThrowIfNull(options);
+        var prefix = StorageLayout.RawPrefix(dataset);
+        var uploads = blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
+        var reader = new DocumentReader(reading);
+        var trainer = new WordPieceTrainer(options);
+        var tokenizer = BertWordPieceTokenizer.FromVocab(new MemoryStream("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n"u8.ToArray()), options.Tokenizer);
+        var names = new List<string>();
+        await foreach (var blob in uploads.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.Accepts(blob.Name[prefix.Length..]))
+            {
+                names.Add(blob.Name);
+            }
+        }
+
+        if (names.Count == 0)
+        {
+            throw new Ingestion.IngestionException($"dataset '{dataset}' has no unlabeled uploads under {StorageLayout.UploadsContainer}/{prefix} to train a vocabulary on");
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        var perFile = new Dictionary<string, long>[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            var content = await uploads.GetBlobClient(names[i]).OpenReadAsync(cancellationToken: ct).ConfigureAwait(false);
+            await using (content.ConfigureAwait(false))
+            {
+                await foreach (var item in reader.ReadAsync(names[i][prefix.Length..], content, new ReadStatistics(), null, ct).ConfigureAwait(false))
+                {
+                    if (item is ReadItem.Document { Value: var document })
+                    {
+                        tokenizer.CountWords(document.Text, counts);
+                    }
+                }
+            }
+
+            perFile[i] = counts;
+        }).ConfigureAwait(false);
+
+        var total = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var counts in perFile)
+        {
+            foreach (var (word, count) in counts)
+            {
+                total[word] = total.GetValueOrDefault(word) + count;
+            }
+        }
+
+        var vocabulary = trainer.Train(total, cancellationToken);
+        using var bytes = new MemoryStream();
+        vocabulary.WriteVocabTxt(bytes);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray()))[..32];
+        var name = $"{BlobNames.Dataset(dataset)}/vocab/{hash}/vocab.txt";
+        await blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer).GetBlobClient(name)
+            .UploadAsync(BinaryData.FromBytes(bytes.ToArray()), overwrite: true, cancellationToken).ConfigureAwait(false);
+        return new VocabularyResult(name, vocabulary.Tokens.Count, total.Values.Sum(), total.Count);
+    }
+}

@@ -1,0 +1,50 @@
+using BertFunctions.Corpora;
+using BertFunctions.Datasets;
+using BertFunctions.Ingestion;
+using BertFunctions.Pipeline.Ingestion;
+using BertFunctions.Pipeline.Vocabulary;
+using BertFunctions.Storage;
+using BertFunctions.Tokenization.Training;
+
+namespace BertFunctions.Pipeline.Tests;
+
+public sealed class VocabularyTrainingTests
+{
+    [Fact]
+    public async Task A_domain_vocabulary_trained_on_the_uploads_tokenizes_the_dataset_it_was_trained_for()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        foreach (var document in BrownCorpus.ReadAll(CorpusLocator.Brown()).Take(100))
+        {
+            await azurite.UploadAsync($"raw/brown/{document.Name}.txt", document.Text);
+        }
+
+        await azurite.Steps().EnsureContainersAsync(ct);
+        var vocabulary = await new VocabularyTraining(azurite.Blobs).TrainAsync("brown", new IngestionOptions(), new WordPieceTrainerOptions { VocabularySize = 5000 }, ct);
+
+        Assert.Equal(5000, vocabulary.Size);
+        Assert.StartsWith("brown/vocab/", vocabulary.Blob, StringComparison.Ordinal);
+        Assert.True(vocabulary.Words > 200_000, $"{vocabulary.Words} words counted");
+
+        // Ingest with it: the shards record the new vocabulary and almost nothing is [UNK].
+        var result = await azurite.Runner().RunAsync(new IngestionRequest { Dataset = "brown", Kind = DatasetKind.Pretraining, Vocabulary = vocabulary.Blob, Pretraining = new PretrainingOptions { DupeFactor = 1 } }, null, ct);
+        Assert.Equal(5000, result.Manifest.VocabularySize);
+        Assert.True(result.Manifest.Splits[Splits.Train].UnkRate < 0.001, $"[UNK] rate {result.Manifest.Splits[Splits.Train].UnkRate:P3}");
+        var stored = (await azurite.Datasets.GetBlobClient(StorageLayout.VersionPrefix("brown", result.Version) + "vocab.txt").DownloadContentAsync(ct)).Value.Content.ToArray();
+        var trained = (await azurite.Datasets.GetBlobClient(vocabulary.Blob).DownloadContentAsync(ct)).Value.Content.ToArray();
+        Assert.Equal(trained, stored);
+    }
+
+    [Fact]
+    public async Task Training_without_unlabeled_uploads_is_a_clear_error()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        await azurite.Steps().EnsureContainersAsync(ct);
+        var e = await Assert.ThrowsAsync<IngestionException>(() => new VocabularyTraining(azurite.Blobs).TrainAsync("none", new IngestionOptions(), new WordPieceTrainerOptions(), ct));
+        Assert.Contains("has no unlabeled uploads", e.Message, StringComparison.Ordinal);
+    }
+}
