@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+
+namespace BertFunctions.Training.Contracts;
+
+/// <summary>Training hyperparameters; defaults follow common BERT fine-tuning practice.</summary>
+public sealed record Hyperparameters
+{
+    public double LearningRate { get; init; } = 5e-5;
+
+    /// <summary>Examples per optimizer step = BatchSize × GradientAccumulationSteps.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    public int GradientAccumulationSteps { get; init; } = 1;
+
+    /// <summary>Passes over the training split; ignored when <see cref="MaxSteps"/> is set.</summary>
+    public double Epochs { get; init; } = 3;
+
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Linear warm-up over this fraction of the steps, then linear decay to zero.</summary>
+    public double WarmupRatio { get; init; } = 0.1;
+
+    /// <summary>Decoupled (AdamW) weight decay; never applied to biases and LayerNorm weights.</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Overrides of the model's dropout probabilities.</summary>
+    public double? HiddenDropout { get; init; }
+
+    public double? AttentionDropout { get; init; }
+
+    /// <summary>Classification: weight the loss by inverse class frequency (imbalanced labels).</summary>
+    public bool ClassWeights { get; init; }
+
+    public long EvalEverySteps { get; init; } = 200;
+
+    /// <summary>Stop when the validation metric has not improved for this many evaluations; null: never.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary><c>loss</c>, or for classification <c>accuracy</c> / <c>macro_f1</c>.</summary>
+    public string EarlyStoppingMetric { get; init; } = "loss";
+
+    /// <summary>MLM: re-mask every batch (RoBERTa style) instead of using the shards' static masks.</summary>
+    public bool DynamicMasking { get; init; }
+
+    public long CheckpointEverySteps { get; init; } = 500;
+
+    public int KeepCheckpoints { get; init; } = 3;
+
+    /// <summary>CPU threads (0: all cores).</summary>
+    public int Threads { get; init; }
+
+    /// <summary><c>auto</c> (CUDA when present), <c>cpu</c> or <c>cuda</c>.</summary>
+    public string Device { get; init; } = "auto";
+
+    public void Validate()
+    {
+        static void Require(bool ok, string field, object? value, string rule) => TrainingJobSpec.Require(ok, "hyperparameters." + field, value, rule);
+        Require(LearningRate is > 0 and < 1, "learning_rate", LearningRate, "between 0 and 1");
+        Require(BatchSize is >= 1 and <= 4096, "batch_size", BatchSize, "1-4096");
+        Require(GradientAccumulationSteps is >= 1 and <= 1024, "gradient_accumulation_steps", GradientAccumulationSteps, "1-1024");
+        Require(Epochs > 0, "epochs", Epochs, "positive");
+        Require(MaxSteps is null or > 0, "max_steps", MaxSteps, "positive");
+        Require(WarmupRatio is >= 0 and < 1, "warmup_ratio", WarmupRatio, "in [0, 1)");
+        Require(WeightDecay is >= 0 and < 1, "weight_decay", WeightDecay, "in [0, 1)");
+        Require(MaxGradNorm > 0, "max_grad_norm", MaxGradNorm, "positive");
+        Require(HiddenDropout is null or (>= 0 and < 1), "hidden_dropout", HiddenDropout, "in [0, 1)");
+        Require(AttentionDropout is null or (>= 0 and < 1), "attention_dropout", AttentionDropout, "in [0, 1)");
+        Require(EvalEverySteps > 0, "eval_every_steps", EvalEverySteps, "positive");
+        Require(EarlyStoppingPatience is null or > 0, "early_stopping_patience", EarlyStoppingPatience, "positive");
+        Require(EarlyStoppingMetric is "loss" or "accuracy" or "macro_f1", "early_stopping_metric", EarlyStoppingMetric, "loss, accuracy or macro_f1");
+        Require(CheckpointEverySteps > 0, "checkpoint_every_steps", CheckpointEverySteps, "positive");
+        Require(KeepCheckpoints is >= 1 and <= 100, "keep_checkpoints", KeepCheckpoints, "1-100");
+        Require(Threads is >= 0 and <= 1024, "threads", Threads, "0-1024");
+        Require(Device is "auto" or "cpu" or "cuda", "device", Device, "auto, cpu or cuda");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BertFunctions.Training.Contracts;
+
+/// <summary>What a training job does.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<JobMode>))]
+public enum JobMode
+{
+    /// <summary>Masked-language-model training (pretraining from scratch or domain-adaptive pretraining).</summary>
+    [JsonStringEnumMemberName("mlm")] Mlm,
+
+    /// <summary>Fine-tuning a sequence classifier.</summary>
+    [JsonStringEnumMemberName("classify")] Classify,
+
+    /// <summary>Evaluating a model on a dataset's validation and test splits, no training.</summary>
+    [JsonStringEnumMemberName("evaluate")] Evaluate,
+}
+
+/// <summary>
+/// A training job, as the pipeline dispatches it (a message on the <c>training-jobs</c> queue, or <c>--job job.json</c>).
+/// JSON with snake_case names; unknown fields are refused, so that a typo never silently trains with a default.
+/// </summary>
+public sealed record TrainingJobSpec
+{
+    /// <summary>Unique id: lower-case letters, digits and hyphens; names the checkpoint folder.</summary>
+    public required string JobId { get; init; }
+
+    public required JobMode Mode { get; init; }
+
+    /// <summary>What the model starts from.</summary>
+    public required ModelBase Base { get; init; }
+
+    /// <summary>
+    /// For <see cref="ModelBase.None"/>: the architecture, as HF <c>config.json</c> fields (vocab_size is taken from
+    /// the dataset's vocabulary). Ignored otherwise.
+    /// </summary>
+    public JsonElement? Config { get; init; }
+
+    /// <summary>The dataset version to train on (ingested shards).</summary>
+    public required DatasetReference Dataset { get; init; }
+
+    public Hyperparameters Hyperparameters { get; init; } = new();
+
+    /// <summary>Where the model package goes: <c>models/{name}/{version}/</c>. Null: checkpoints only.</summary>
+    public ModelPackageReference? Output { get; init; }
+
+    /// <summary>Seeds initialisation, dropout, data order and dynamic masking.</summary>
+    public int Seed { get; init; } = 42;
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Parses and validates a spec; a problem is a <see cref="JobSpecException"/> naming the field.</summary>
+    public static TrainingJobSpec FromJson(string json)
+    {
+        TrainingJobSpec? spec;
+        try
+        {
+            spec = JsonSerializer.Deserialize<TrainingJobSpec>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new JobSpecException($"job spec is not valid: {e.Message}");
+        }
+
+        return (spec ?? throw new JobSpecException("job spec is empty")).Validate();
+    }
+
+    /// <summary>Checks every field; returns this spec.</summary>
+    public TrainingJobSpec Validate()
+    {
+        Require(JobId.Length is >= 1 and <= 63 && JobId.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-') && JobId[0] != '-', "job_id", JobId, "1-63 characters of a-z, 0-9 and '-'");
+        Base.Validate();
+        Dataset.Validate();
+        Hyperparameters.Validate();
+        Output?.Validate();
+        Require(Mode != JobMode.Evaluate || Base.Kind != ModelBaseKind.None, "base.kind", "none", "an evaluate job needs a trained model");
+        return this;
+    }
+
+    internal static void Require(bool ok, string field, object? value, string rule)
+    {
+        if (!ok)
+        {
+            throw new JobSpecException($"job spec field {field} = {JsonSerializer.Serialize(value)} is invalid: {rule}");
+        }
+    }
+}
+
+/// <summary>A job spec that cannot be run, with the reason.</summary>
+public sealed class JobSpecException(string message) : Exception(message);
