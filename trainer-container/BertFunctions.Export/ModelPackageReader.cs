@@ -1,0 +1,119 @@
+using Azure;
+using Azure.Storage.Blobs;
+
+namespace BertFunctions.Export;
+
+/// <summary>A model package downloaded and verified on local disk.</summary>
+/// <param name="Folder">The folder; it is also an HF model directory (<see cref="Modeling.HfModelDirectory.Open"/>).</param>
+/// <param name="Manifest">The parsed package.json.</param>
+public sealed record ModelPackage(string Folder, ModelPackageManifest Manifest)
+{
+    /// <summary>The HF model directory (the package folder itself).</summary>
+    public string HfDirectory => Folder;
+
+    /// <summary>model.onnx.</summary>
+    public string OnnxPath => Path.Combine(Folder, ModelPackageLayout.OnnxFile);
+
+    /// <summary>metrics.json.</summary>
+    public string MetricsPath => Path.Combine(Folder, ModelPackageLayout.MetricsFile);
+
+    /// <summary>job.json.</summary>
+    public string JobPath => Path.Combine(Folder, ModelPackageLayout.JobFile);
+
+    /// <summary>package.json.</summary>
+    public string ManifestPath => Path.Combine(Folder, ModelPackageLayout.ManifestFile);
+}
+
+/// <summary>
+/// Downloads a model package from <c>models/{name}/{version}/</c>, trusting nothing but its package.json: every file
+/// the manifest lists is downloaded and its size and SHA-256 checked, so a corrupt, tampered or half-rewritten file
+/// is an <see cref="InvalidDataException"/> naming it, never a model that silently loads.
+/// </summary>
+public sealed class ModelPackageReader
+{
+    private readonly BlobContainerClient container;
+
+    /// <summary>A reader of the <c>models</c> container of <paramref name="service"/>.</summary>
+    public ModelPackageReader(BlobServiceClient service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        container = service.GetBlobContainerClient(ModelPackageLayout.Container);
+    }
+
+    /// <summary>
+    /// Downloads and verifies package <paramref name="name"/>/<paramref name="version"/> into <paramref name="destination"/>
+    /// (default: <c>{temp}/bertfunctions-models/{name}/{version}</c>), replacing files already there.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such package (no package.json).</exception>
+    /// <exception cref="InvalidDataException">The manifest is invalid, or a file's size or SHA-256 differs from it.</exception>
+    public async Task<ModelPackage> OpenAsync(string name, string version, string? destination = null, CancellationToken cancellationToken = default)
+    {
+        var prefix = ModelPackageLayout.Prefix(name, version);
+        var source = $"{ModelPackageLayout.Container}/{prefix}{ModelPackageLayout.ManifestFile}";
+        string json;
+        try
+        {
+            json = (await container.GetBlobClient(prefix + ModelPackageLayout.ManifestFile).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new FileNotFoundException($"model package {name}/{version} does not exist: {source} not found (a package exists only once its manifest is written).", source, e);
+        }
+
+        var manifest = Check(ModelPackageManifest.FromJson(json, source), name, version, source);
+        var folder = Path.GetFullPath(destination ?? Path.Combine(Path.GetTempPath(), "bertfunctions-models", name, version));
+        Directory.CreateDirectory(folder);
+        foreach (var file in manifest.Files)
+        {
+            await DownloadVerifiedAsync(prefix, folder, file, cancellationToken).ConfigureAwait(false);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, ModelPackageLayout.ManifestFile), json, cancellationToken).ConfigureAwait(false);
+        return new ModelPackage(folder, manifest);
+    }
+
+    private async Task DownloadVerifiedAsync(string prefix, string folder, PackageFile file, CancellationToken cancellationToken)
+    {
+        var target = Path.Combine(folder, ModelPackageLayout.FileName(file.Path));
+        var partial = target + ".partial";
+        try
+        {
+            await container.GetBlobClient(prefix + file.Path).DownloadToAsync(partial, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new InvalidDataException($"{prefix}{file.Path}: listed in the manifest but missing from storage.", e);
+        }
+
+        var (size, sha256) = await FileHashes.OfFileAsync(partial, cancellationToken).ConfigureAwait(false);
+        if (size != file.Size || !string.Equals(sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            File.Delete(partial);
+            throw new InvalidDataException($"{prefix}{file.Path}: content does not match the manifest (size {size} vs {file.Size}, SHA-256 {sha256} vs {file.Sha256}); the file is corrupt or was modified after the package was written.");
+        }
+
+        // Only verified bytes ever carry the final name.
+        File.Move(partial, target, overwrite: true);
+    }
+
+    private static ModelPackageManifest Check(ModelPackageManifest manifest, string name, string version, string source)
+    {
+        if (manifest.Name != name || manifest.Version != version)
+        {
+            throw new InvalidDataException($"{source}: describes {manifest.Name}/{manifest.Version}, not {name}/{version}.");
+        }
+
+        var missing = ModelPackageLayout.RequiredFiles.Except(manifest.Files.Select(f => f.Path), StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException($"{source}: lists no {string.Join(", ", missing)}.");
+        }
+
+        foreach (var file in manifest.Files)
+        {
+            ModelPackageLayout.FileName(file.Path);
+        }
+
+        return manifest;
+    }
+}
