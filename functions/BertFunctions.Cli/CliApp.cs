@@ -43,6 +43,12 @@ public static class CliApp
                     .WithDescription("Print a few decoded examples of a dataset version, masked positions marked [[MASK→original]].")
                     .WithExample("shards", "show", "latest", "--dataset", "spam");
             });
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Run a training job in the foreground: fine-tune (classify), masked-language-model training (mlm) or evaluate; checkpoints and model packages go to blob storage.")
+                .WithExample("train", "--mode", "classify", "--dataset", "spam", "--base", "minilm", "--epochs", "2", "--output", "spam/v1");
+            config.AddCommand<ClassifyCommand>("classify")
+                .WithDescription("Label and class probabilities from a trained classifier (an HF directory or a model package NAME/VERSION), with TorchSharp.")
+                .WithExample("classify", "--model", "spam/v1", "Win a FREE cruise now!!!");
             config.AddBranch("vocab", vocab =>
             {
                 vocab.SetDescription("Domain vocabularies for pretraining from scratch.");

@@ -10,6 +10,9 @@ namespace BertFunctions.Datasets;
 /// </summary>
 public sealed class MlmMasker
 {
+    /// <summary>Longest sequence whose scratch buffers go on the stack (BERT's limit is 512).</summary>
+    private const int StackLimit = 1024;
+
     private readonly TokenVocabulary _vocabulary;
     private readonly int _maxPredictions;
 
@@ -43,30 +46,37 @@ public sealed class MlmMasker
     public TrainingExample Mask(ReadOnlySpan<int> sequence, Xoshiro256StarStar random, out MaskingOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var words = CandidateWords(sequence);
-        random.Shuffle(words.AsSpan());
+
+        // Runs once per example and copy: the candidates and the selection live on the stack (sequences are at most
+        // a few hundred ids), so only the example's own three arrays are allocated.
+        var words = sequence.Length <= StackLimit ? stackalloc (int Start, int Length)[sequence.Length] : new (int Start, int Length)[sequence.Length];
+        words = words[..CandidateWords(sequence, words)];
+        random.Shuffle(words);
 
         var budget = NumToPredict(sequence.Length);
-        var selected = new List<int>(budget);
+        var selected = budget <= StackLimit ? stackalloc int[budget] : new int[budget];
+        var count = 0;
         foreach (var (start, length) in words)
         {
-            if (selected.Count >= budget)
+            if (count >= budget)
             {
                 break;
             }
 
             // As BERT: a word that would overshoot the budget is skipped, a shorter one later may still fit.
             // Words never overlap here, so BERT's covered-index check is not needed.
-            if (selected.Count + length > budget)
+            if (count + length > budget)
             {
                 continue;
             }
 
             for (var i = start; i < start + length; i++)
             {
-                selected.Add(i);
+                selected[count++] = i;
             }
         }
+
+        selected = selected[..count];
 
         // Decisions are drawn in selection (shuffled) order, as BERT does, then positions are sorted.
         var output = sequence.ToArray();
@@ -101,10 +111,10 @@ public sealed class MlmMasker
         return new TrainingExample(output, positions, originals, TrainingExample.NoLabel);
     }
 
-    /// <summary>Candidate (start, length) spans: single non-special pieces, or whole words with whole-word masking.</summary>
-    private (int Start, int Length)[] CandidateWords(ReadOnlySpan<int> sequence)
+    /// <summary>Writes the candidate (start, length) spans into <paramref name="words"/> and returns their number: single non-special pieces, or whole words with whole-word masking.</summary>
+    private int CandidateWords(ReadOnlySpan<int> sequence, Span<(int Start, int Length)> words)
     {
-        var words = new List<(int Start, int Length)>(sequence.Length);
+        var count = 0;
         var previousWasCandidate = false;
         for (var i = 0; i < sequence.Length; i++)
         {
@@ -118,17 +128,16 @@ public sealed class MlmMasker
             // A ## piece joins the word before it; after a special token (or at a chunk start) it starts its own word.
             if (Options.WholeWordMasking && previousWasCandidate && _vocabulary.IsContinuation(id))
             {
-                var (start, length) = words[^1];
-                words[^1] = (start, length + 1);
+                words[count - 1].Length++;
             }
             else
             {
-                words.Add((i, 1));
+                words[count++] = (i, 1);
             }
 
             previousWasCandidate = true;
         }
 
-        return [.. words];
+        return count;
     }
 }

@@ -15,12 +15,26 @@ public sealed class ShardStatistics
     /// <summary>Width of the length-histogram buckets.</summary>
     public const int BucketWidth = 8;
 
+    /// <summary>Ids from here on are counted sparsely (no real vocabulary is this large).</summary>
+    private const int MaxDenseId = 1 << 22;
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
         WriteIndented = true,
     };
+
+    private SortedDictionary<int, long> _tokenCounts = [];
+
+    /// <summary>
+    /// Counts by id not yet folded into <see cref="TokenCounts"/>: <see cref="Add"/> runs once per token written,
+    /// and a sorted-tree update per token cost more than tokenizing; an array increment costs next to nothing.
+    /// Folded (and cleared) whenever <see cref="TokenCounts"/> is read, so the dictionary is always complete.
+    /// </summary>
+    private long[] _denseCounts = [];
+
+    private bool _hasDenseCounts;
 
     /// <summary>Empty statistics for sequences up to <paramref name="maxSeqLen"/> over a vocabulary with the given [UNK] and [MASK] ids.</summary>
     public ShardStatistics(int maxSeqLen, int unkTokenId, int maskTokenId)
@@ -72,7 +86,16 @@ public sealed class ShardStatistics
     public SortedDictionary<int, long> LabelCounts { get; init; } = [];
 
     /// <summary>Occurrences of every id that occurred.</summary>
-    public SortedDictionary<int, long> TokenCounts { get; init; } = [];
+    public SortedDictionary<int, long> TokenCounts
+    {
+        get
+        {
+            FoldDenseCounts();
+            return _tokenCounts;
+        }
+
+        init => _tokenCounts = value;
+    }
 
     /// <summary>The 100 most frequent ids (<see cref="TopTokens"/>), written to JSON for a plot and ignored when read back.</summary>
     public IReadOnlyList<TokenCount> MostFrequentTokens => TopTokens(100);
@@ -119,8 +142,45 @@ public sealed class ShardStatistics
                 UnkTokens++;
             }
 
-            TokenCounts[id] = TokenCounts.GetValueOrDefault(id) + 1;
+            Count(id);
         }
+    }
+
+    private void Count(int id)
+    {
+        if ((uint)id >= (uint)_denseCounts.Length)
+        {
+            if (id < 0 || id >= MaxDenseId)
+            {
+                // Not a vocabulary id: kept exactly, but sparse.
+                _tokenCounts[id] = _tokenCounts.GetValueOrDefault(id) + 1;
+                return;
+            }
+
+            Array.Resize(ref _denseCounts, Math.Min(MaxDenseId, Math.Max(id + 1, Math.Max(1024, _denseCounts.Length * 2))));
+        }
+
+        _denseCounts[id]++;
+        _hasDenseCounts = true;
+    }
+
+    private void FoldDenseCounts()
+    {
+        if (!_hasDenseCounts)
+        {
+            return;
+        }
+
+        for (var id = 0; id < _denseCounts.Length; id++)
+        {
+            if (_denseCounts[id] != 0)
+            {
+                _tokenCounts[id] = _tokenCounts.GetValueOrDefault(id) + _denseCounts[id];
+            }
+        }
+
+        Array.Clear(_denseCounts);
+        _hasDenseCounts = false;
     }
 
     /// <summary>Adds <paramref name="other"/>'s counts to these (another work unit of the same dataset).</summary>
@@ -154,7 +214,7 @@ public sealed class ShardStatistics
 
         foreach (var (id, count) in other.TokenCounts)
         {
-            TokenCounts[id] = TokenCounts.GetValueOrDefault(id) + count;
+            _tokenCounts[id] = _tokenCounts.GetValueOrDefault(id) + count;
         }
     }
 

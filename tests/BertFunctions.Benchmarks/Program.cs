@@ -2,6 +2,12 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using BertFunctions.Benchmarks;
 
+if (args is ["--ingestion", ..])
+{
+    await BertFunctions.Benchmarks.Ingestion.IngestionBenchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["--interleaved", ..])
 {
     // For a shared, loaded host where BenchmarkDotNet's per-benchmark processes see different

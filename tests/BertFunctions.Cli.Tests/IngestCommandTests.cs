@@ -75,6 +75,22 @@ public sealed class IngestCommandTests : IAsyncLifetime
         Assert.Matches(@"\[MASK→[^\]]+\]", shown.Stdout);
     }
 
+    [Fact]
+    public async Task Ingest_then_fine_tune_the_bundled_minilm_then_classify_with_the_model_package()
+    {
+        WriteReviews(40);
+
+        Assert.Equal(0, (await Run("ingest", folder, "--dataset", "reviews", "--labeled", "--label-from-folder")).ExitCode);
+        var train = await Run("train", "--mode", "classify", "--dataset", "reviews", "--base", "minilm", "--max-steps", "6", "--batch-size", "8", "--eval-every", "3", "--learning-rate", "1e-4", "--output", "reviews/v1");
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Contains("model package: models/reviews/v1/", train.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"test\.accuracy \d\.\d{4}", train.Stdout);
+
+        var classify = await Run("classify", "--model", "reviews/v1", "The blender was excellent and quiet");
+        Assert.True(classify.ExitCode == 0, classify.Stderr);
+        Assert.Matches("(good|bad)", classify.Stdout);
+    }
+
     [Theory]
     [InlineData(new[] { "ingest", "x" }, 64, "--dataset is required")]
     [InlineData(new[] { "ingest", "/no/such/folder", "--dataset", "abc" }, 66, "source '/no/such/folder' not found")]
@@ -82,6 +98,8 @@ public sealed class IngestCommandTests : IAsyncLifetime
     [InlineData(new[] { "ingest", ".", "--dataset", "abc", "--split", "0.5,0.5" }, 64, "--split '0.5,0.5' must be three fractions")]
     [InlineData(new[] { "ingest", ".", "--dataset", "abc", "--label-map", "spam" }, 64, "--label-map rule 'spam' must look like GLOB=LABEL")]
     [InlineData(new[] { "shards", "show", "0123", "--dataset", "abc" }, 66, "dataset 'abc' has no version '0123'")]
+    [InlineData(new[] { "train", "--dataset", "abc" }, 66, "dataset 'abc' has no versions yet")]
+    [InlineData(new[] { "train", "--dataset", "abc", "--version", "v1", "--mode", "regress" }, 64, "--mode 'regress' is not one of")]
     public async Task Bad_arguments_and_missing_data_are_one_line_errors(string[] args, int exitCode, string message)
     {
         var result = await Run(args);

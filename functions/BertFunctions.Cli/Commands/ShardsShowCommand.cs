@@ -134,6 +134,11 @@ public sealed class ShardsShowCommand(ConsoleStreams streams) : AsyncCommand<Sha
     {
         var prefix = $"{BlobNames.Dataset(dataset)}/versions/";
         (DateTimeOffset When, string Version)? latest = null;
+        if (!await datasets.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new CliException($"dataset '{dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput);
+        }
+
         await foreach (var blob in datasets.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
         {
             if (blob.Name.EndsWith("/manifest.json", StringComparison.Ordinal) && blob.Properties.LastModified is { } when && (latest is null || when > latest.Value.When))
@@ -142,6 +147,6 @@ public sealed class ShardsShowCommand(ConsoleStreams streams) : AsyncCommand<Sha
             }
         }
 
-        return latest?.Version ?? throw new CliException($"dataset '{dataset}' has no versions yet", ExitCodes.NoInput);
+        return latest?.Version ?? throw new CliException($"dataset '{dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput);
     }
 }

@@ -24,6 +24,12 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
     /// <summary>Bumped when the bytes a version holds change for the same inputs and configuration.</summary>
     private const string PipelineFormat = "bertfn-ingestion-1";
 
+    /// <summary>Pretraining documents are tokenized in batches of at most this many documents...</summary>
+    private const int TokenizeBatchDocuments = 4096;
+
+    /// <summary>...or this many characters of text.</summary>
+    private const long TokenizeBatchChars = 8L * 1024 * 1024;
+
     /// <summary>Files up to this size are copied to quarantine; larger ones are referenced where they were uploaded.</summary>
     private const long MaxQuarantineCopyBytes = 16L * 1024 * 1024;
 
@@ -166,15 +172,8 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
 
         async IAsyncEnumerable<UnitDocument> ReadDocumentsAsync()
         {
-            foreach (var input in unit.Inputs)
+            await foreach (var (input, content) in UnitInputPrefetcher.OpenAsync(Uploads, unit.Inputs, cancellationToken).ConfigureAwait(false))
             {
-                // A seekable stream over the blob: a byte-range unit seeks to its start (the reader finishes its last
-                // record past the end). The ETag condition fails the read if the blob changed since planning.
-                var options = new BlobOpenReadOptions(allowModifications: false)
-                {
-                    Conditions = string.IsNullOrEmpty(input.ETag) ? null : new BlobRequestConditions { IfMatch = new ETag(input.ETag) },
-                };
-                var content = await Uploads.GetBlobClient(input.BlobName).OpenReadAsync(options, cancellationToken).ConfigureAwait(false);
                 await using (content.ConfigureAwait(false))
                 {
                     await foreach (var item in reader.ReadAsync(input.RelativePath, content, statistics, input.Range, cancellationToken).ConfigureAwait(false))
@@ -206,16 +205,27 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         var kept = new List<(int Unit, int Position, string Hash, string? Label)>();
         var duplicates = 0;
         var counts = new int[plan.Units.Count];
+
+        // The units' keys are read in parallel (decompressing and scanning is the work); deduplication then walks
+        // them in unit order, so the first occurrence in unit order still wins.
+        var keys = new List<(string Hash, string? Label)>[plan.Units.Count];
+        await Parallel.ForEachAsync(plan.Units, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (unit, ct) =>
+        {
+            var blob = Datasets.GetBlobClient(UnitFile(plan.Dataset, plan.Run, unit.Index, "docs.jsonl.gz"));
+            var stream = await blob.OpenReadAsync(cancellationToken: ct).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                keys[unit.Index] = await UnitDocumentFile.ReadKeysAsync(stream, ct).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
         foreach (var unit in plan.Units)
         {
             var position = 0;
-            var blob = Datasets.GetBlobClient(UnitFile(plan.Dataset, plan.Run, unit.Index, "docs.jsonl.gz"));
-            await using var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await foreach (var document in UnitDocumentFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+            foreach (var (hash, label) in keys[unit.Index])
             {
-                if (seen.Add(document.Hash))
+                if (seen.Add(hash))
                 {
-                    kept.Add((unit.Index, position, document.Hash, document.Label));
+                    kept.Add((unit.Index, position, hash, label));
                 }
                 else
                 {
@@ -226,6 +236,7 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
             }
 
             counts[unit.Index] = position;
+            keys[unit.Index] = [];
         }
 
         if (kept.Count == 0)
@@ -289,20 +300,55 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         var vocabulary = TokenVocabulary.Load(await LoadVocabularyBytesAsync(request, cancellationToken).ConfigureAwait(false), new Tokenization.BertTokenizerOptions { LowerCase = request.LowerCase });
         var assignment = (await Datasets.GetBlobClient(UnitFile(plan.Dataset, plan.Run, unit.Index, "assign.bin")).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
 
+        // Classification keeps the documents (the builder tokenizes them); pretraining tokenizes them in batches as
+        // they are read and keeps only the ids, so a 64 MiB unit's text is never held whole (it was, twice over, as
+        // UTF-16 strings beside the ids). Batches are tokenized in parallel and land in document order.
+        var pretraining = request.Kind == DatasetKind.Pretraining;
         var bySplit = Splits.All.ToDictionary(s => s, _ => new List<UnitDocument>());
+        var tokenizedBySplit = Splits.All.ToDictionary(s => s, _ => new List<TokenizedDocument>());
+        var batch = new List<(string Split, string Text)>();
+        long batchChars = 0;
+        void TokenizeBatch()
+        {
+            var tokenized = new TokenizedDocument[batch.Count];
+            Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+                tokenized[i] = TokenizedDocument.FromText(vocabulary.Tokenizer, batch[i].Text));
+            for (var i = 0; i < batch.Count; i++)
+            {
+                tokenizedBySplit[batch[i].Split].Add(tokenized[i]);
+            }
+
+            batch.Clear();
+            batchChars = 0;
+        }
+
         var position = 0;
         var blob = Datasets.GetBlobClient(UnitFile(plan.Dataset, plan.Run, unit.Index, "docs.jsonl.gz"));
         await using (var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             await foreach (var document in UnitDocumentFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
             {
-                if (Splits.Name(assignment[position++]) is { } split)
+                if (Splits.Name(assignment[position++]) is not { } split)
+                {
+                    continue;
+                }
+
+                if (!pretraining)
                 {
                     bySplit[split].Add(document);
+                    continue;
+                }
+
+                batch.Add((split, document.Text));
+                batchChars += document.Text.Length;
+                if (batch.Count >= TokenizeBatchDocuments || batchChars >= TokenizeBatchChars)
+                {
+                    TokenizeBatch();
                 }
             }
         }
 
+        TokenizeBatch();
         var shards = new List<string>();
         var statistics = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (split, documents) in bySplit)
@@ -316,7 +362,7 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
             {
                 using (var writer = new ShardSetWriter(header, name => File.Create(Path.Combine(folder, name)), stats, request.MaxShardBytes))
                 {
-                    writer.WriteAll(Examples(request, vocabulary, consolidation, documents, unit.Index, cancellationToken));
+                    writer.WriteAll(Examples(request, vocabulary, consolidation, documents, tokenizedBySplit[split], unit.Index, cancellationToken));
                     writer.Complete();
                 }
 
@@ -502,15 +548,10 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         return results;
     }
 
-    private static IEnumerable<TrainingExample> Examples(IngestionRequest request, TokenVocabulary vocabulary, ConsolidationResult consolidation, List<UnitDocument> documents, int unit, CancellationToken cancellationToken)
+    private static IEnumerable<TrainingExample> Examples(IngestionRequest request, TokenVocabulary vocabulary, ConsolidationResult consolidation, List<UnitDocument> documents, List<TokenizedDocument> tokenized, int unit, CancellationToken cancellationToken)
     {
         if (request.Kind == DatasetKind.Pretraining)
         {
-            var tokenized = documents.Select(d =>
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return TokenizedDocument.FromText(vocabulary.Tokenizer, d.Text);
-            }).ToList();
             return new PretrainingExampleBuilder(vocabulary, request.Pretraining).Build(tokenized, consolidation.Version, unit);
         }
 

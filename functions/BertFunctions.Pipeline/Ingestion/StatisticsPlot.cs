@@ -29,7 +29,8 @@ public static class StatisticsPlot
         lengths.YLabel("examples");
         lengths.Axes.Margins(bottom: 0);
 
-        var top = statistics.TopTokens(topTokens);
+        // [CLS] and [SEP] occur once per example and say nothing about the text; [UNK] stays (it does).
+        var top = statistics.TopTokens(topTokens + 5).Where(t => !vocabulary.IsSpecial(t.Id) || t.Id == vocabulary.UnkId).Take(topTokens).ToList();
         var tokens = new Plot();
         var positions = Enumerable.Range(0, top.Count).Select(i => (double)i).ToArray();
         tokens.Add.Bars(positions, top.Select(t => (double)t.Count).ToArray());
@@ -42,7 +43,7 @@ public static class StatisticsPlot
         tokens.Axes.Margins(bottom: 0);
 
         var multiplot = new Multiplot();
-        multiplot.AddPlot(lengths);
+        multiplot.Reset(lengths); // a new Multiplot starts with an empty plot of its own
         multiplot.AddPlot(tokens);
         return multiplot.Render(1000, 900).GetImageBytes(ImageFormat.Png, 100);
     }

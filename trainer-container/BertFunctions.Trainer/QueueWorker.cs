@@ -1,0 +1,132 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using BertFunctions.Training.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BertFunctions.Trainer;
+
+/// <summary>
+/// Container Apps Job semantics: take one job at a time from <c>training-jobs</c>, keep it invisible to other
+/// workers while training (renewing the lease), delete it when done, and exit after an idle period. A job that
+/// keeps failing goes to <c>training-jobs-poison</c> after <see cref="TrainerOptions.MaxAttempts"/> deliveries (each
+/// retry resumes from its latest checkpoint); a message that is not a valid job spec goes there at once. Nothing
+/// is lost: every message ends deleted after success, or in the dead-letter queue with a failed event.
+/// </summary>
+public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunner runner, IOptions<TrainerOptions> options, TimeProvider time, ILogger<QueueWorker> logger)
+{
+    private readonly TrainerOptions settings = options.Value;
+
+    /// <summary>Processes jobs until the queue has been empty for the idle timeout; returns how many jobs ran.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var jobs = storage.Queues.GetQueueClient(TrainingQueues.Jobs);
+        var events = storage.Queues.GetQueueClient(TrainingQueues.Events);
+        var poison = storage.Queues.GetQueueClient(TrainingQueues.DeadLetter);
+        foreach (var queue in new[] { jobs, events, poison })
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        var processed = 0;
+        var idleSince = time.GetUtcNow();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            QueueMessage? message = (await jobs.ReceiveMessageAsync(settings.VisibilityTimeout, cancellationToken).ConfigureAwait(false)).Value;
+            if (message is null)
+            {
+                if (time.GetUtcNow() - idleSince >= settings.IdleTimeout)
+                {
+                    LogIdleExit(processed);
+                    return processed;
+                }
+
+                await Task.Delay(settings.PollInterval, time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await ProcessAsync(jobs, events, poison, message, cancellationToken).ConfigureAwait(false);
+            processed++;
+            idleSince = time.GetUtcNow();
+        }
+
+        return processed;
+    }
+
+    private async Task ProcessAsync(QueueClient jobs, QueueClient events, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
+    {
+        TrainingJobSpec spec;
+        try
+        {
+            spec = TrainingJobSpec.FromJson(message.Body.ToString());
+        }
+        catch (JobSpecException e)
+        {
+            // Deterministic bad input: retrying cannot help.
+            await DeadLetterAsync(jobs, poison, message, cancellationToken).ConfigureAwait(false);
+            await events.SendMessageAsync(new TrainingEvent { JobId = "unknown", Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), Error = e.Message }.ToJson(), cancellationToken).ConfigureAwait(false);
+            LogInvalidSpec(message.MessageId, e.Message);
+            return;
+        }
+
+        var receipt = message.PopReceipt;
+        using var lease = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewal = Task.Run(async () =>
+        {
+            // Renew the lease at a third of the visibility timeout, so one missed renewal is not fatal.
+            while (!lease.IsCancellationRequested)
+            {
+                await Task.Delay(settings.VisibilityTimeout / 3, time, lease.Token).ConfigureAwait(false);
+                var updated = await jobs.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: lease.Token).ConfigureAwait(false);
+                receipt = updated.Value.PopReceipt;
+            }
+        }, lease.Token);
+
+        bool succeeded;
+        await using (var sink = new QueueEventSink(events, logger))
+        {
+            succeeded = await runner.RunAsync(spec, sink, cancellationToken).ConfigureAwait(false);
+        }
+
+        await lease.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await renewal.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The renewal loop ends by cancellation.
+        }
+
+        if (succeeded)
+        {
+            await jobs.DeleteMessageAsync(message.MessageId, receipt, cancellationToken).ConfigureAwait(false);
+        }
+        else if (message.DequeueCount >= settings.MaxAttempts)
+        {
+            await DeadLetterAsync(jobs, poison, message, cancellationToken, receipt).ConfigureAwait(false);
+            LogDeadLettered(spec.JobId, message.DequeueCount);
+        }
+        else
+        {
+            // Let it reappear soon: the next delivery resumes from the latest checkpoint.
+            await jobs.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: TimeSpan.FromSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DeadLetterAsync(QueueClient jobs, QueueClient poison, QueueMessage message, CancellationToken cancellationToken, string? receipt = null)
+    {
+        // Copy first, then delete: a crash in between leaves a duplicate, never a loss.
+        await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await jobs.DeleteMessageAsync(message.MessageId, receipt ?? message.PopReceipt, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No job for the idle timeout; exiting after {Processed} jobs")]
+    private partial void LogIdleExit(int processed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} is not a valid job spec and was dead-lettered: {Reason}")]
+    private partial void LogInvalidSpec(string messageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed {Attempts} times and was dead-lettered")]
+    private partial void LogDeadLettered(string jobId, long attempts);
+}

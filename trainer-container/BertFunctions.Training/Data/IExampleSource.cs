@@ -1,0 +1,21 @@
+using BertFunctions.Datasets;
+using BertFunctions.Training.Contracts;
+
+namespace BertFunctions.Training.Data;
+
+/// <summary>One dataset version: its description and a way to stream a split's examples in stored order.</summary>
+public interface IExampleSource
+{
+    /// <summary>Vocabulary, labels and sizes.</summary>
+    DatasetInfo Info { get; }
+
+    /// <summary>Every example of <paramref name="split"/> in stored (shard) order; may be called any number of times.</summary>
+    IAsyncEnumerable<TrainingExample> ReadAsync(string split, CancellationToken cancellationToken);
+}
+
+/// <summary>Opens the dataset version a job names.</summary>
+public interface IExampleSourceFactory
+{
+    /// <summary>Opens <paramref name="dataset"/>; a missing version is a <see cref="TrainingFailedException"/> naming it.</summary>
+    Task<IExampleSource> OpenAsync(DatasetReference dataset, CancellationToken cancellationToken);
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace BertFunctions.Training.Engine;
+
+/// <summary>Chooses where to train, and the numeric settings that go with it.</summary>
+public static class DeviceSelector
+{
+    /// <summary>
+    /// <c>cpu</c>; <c>cuda</c> (fails when absent); <c>auto</c>: CUDA when TorchSharp sees a GPU, else CPU. On CUDA TF32
+    /// matmuls are switched on. TorchSharp 0.107 exposes no autocast, so training stays fp32 (bf16 would need one).
+    /// </summary>
+    public static Device Select(string requested, ILogger logger)
+    {
+        var cuda = cuda_is_available();
+        if (requested == "cuda" && !cuda)
+        {
+            throw new TrainingFailedException("device cuda was asked for, but TorchSharp sees no CUDA device (is the CUDA build of TorchSharp installed?)");
+        }
+
+        if (requested != "cpu" && cuda)
+        {
+            backends.cuda.matmul.allow_tf32 = true;
+            backends.cudnn.allow_tf32 = true;
+            TrainingLog.DeviceChosen(logger, "cuda", "fp32 with TF32 matmuls (TorchSharp 0.107 has no autocast for bf16)");
+            return CUDA;
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var precision = $"fp32, {get_num_threads()} threads";
+            TrainingLog.DeviceChosen(logger, "cpu", precision);
+        }
+        return CPU;
+    }
+}

@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Globalization;
+using BertFunctions.Modeling;
+using BertFunctions.Training.Checkpoints;
+using BertFunctions.Training.Contracts;
+using BertFunctions.Training.Data;
+using BertFunctions.Training.Evaluation;
+using BertFunctions.Training.Modeling;
+using BertFunctions.Training.Optimization;
+using BertFunctions.Training.Reporting;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BertFunctions.Training.Engine;
+
+/// <summary>
+/// One run of the training loop, nanoGPT style: for each optimizer step set the learning rate, accumulate gradients
+/// over micro-batches, check the loss is finite, clip, step; evaluate and checkpoint every N steps. Holds the
+/// mutable state of the run (step, data position, curves, early stopping), which is exactly what a checkpoint stores.
+/// </summary>
+internal sealed class TrainingSession
+{
+    private readonly TrainingJobSpec spec;
+    private readonly TrainableModel model;
+    private readonly Device device;
+    private readonly IExampleSource source;
+    private readonly BatchCollator collator;
+    private readonly WeightDecayGroups groups;
+    private readonly AdamW optimizer;
+    private readonly LinearWarmupDecay schedule;
+    private readonly ICheckpointStore checkpoints;
+    private readonly IProgress<TrainingEvent> events;
+    private readonly TrainingRunnerOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly string scratch;
+    private readonly List<LossPoint> lossCurve = [];
+    private readonly List<EvaluationPoint> evaluations = [];
+    private DataPosition position = DataPosition.Start;
+    private double? bestMetric;
+    private int evaluationsWithoutImprovement;
+    private long tokens;
+
+    public TrainingSession(TrainingJobSpec spec, TrainableModel model, Device device, IExampleSource source, long totalSteps,
+        ICheckpointStore checkpoints, IProgress<TrainingEvent> events, TrainingRunnerOptions options, TimeProvider time, ILogger logger, string scratch)
+    {
+        this.spec = spec;
+        this.model = model;
+        this.device = device;
+        this.source = source;
+        this.checkpoints = checkpoints;
+        this.events = events;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        this.scratch = scratch;
+        var hp = spec.Hyperparameters;
+        collator = new BatchCollator(model.Config.PadTokenId, model.IsClassifier);
+        groups = WeightDecayGroups.Split(model.NamedParameters());
+        TrainingLog.ParameterGroups(logger, groups.Decay.Count, groups.DecayElements, hp.WeightDecay, groups.NoDecay.Count, groups.NoDecayElements);
+        optimizer = optim.AdamW(
+            [
+                new AdamW.ParamGroup(groups.Decay.Select(p => p.Parameter), lr: hp.LearningRate, weight_decay: hp.WeightDecay),
+                new AdamW.ParamGroup(groups.NoDecay.Select(p => p.Parameter), lr: hp.LearningRate, weight_decay: 0),
+            ],
+            lr: hp.LearningRate);
+        schedule = LinearWarmupDecay.FromRatio(hp.LearningRate, hp.WarmupRatio, totalSteps);
+        EarlyStoppingMetric = model.IsClassifier || hp.EarlyStoppingMetric == "loss" ? hp.EarlyStoppingMetric : "masked_accuracy";
+    }
+
+    public long Step { get; private set; }
+
+    public long TotalSteps => schedule.TotalSteps;
+
+    public string? LastCheckpoint { get; private set; }
+
+    public IReadOnlyList<LossPoint> LossCurve => lossCurve;
+
+    public IReadOnlyList<EvaluationPoint> Evaluations => evaluations;
+
+    /// <summary>The validation metric early stopping watches (and the curve plots).</summary>
+    public string EarlyStoppingMetric { get; }
+
+    /// <summary>Restores weights, moments and loop state from a verified checkpoint folder.</summary>
+    public void Restore(RestoredCheckpoint checkpoint)
+    {
+        var weights = SafeTensors.Read(Path.Combine(checkpoint.Folder, CheckpointFiles.Model));
+        try
+        {
+            StrictLoader.Load(model.Module, weights, checkpoint.Location + CheckpointFiles.Model);
+        }
+        finally
+        {
+            foreach (var t in weights.Values)
+            {
+                t.Dispose();
+            }
+        }
+
+        OptimizerStateFile.Load(optimizer, groups, checkpoint.Folder);
+        var state = TrainerState.Read(Path.Combine(checkpoint.Folder, CheckpointFiles.TrainerState));
+        Step = state.Step;
+        position = new DataPosition(state.Epoch, state.ExamplesConsumed);
+        bestMetric = state.BestMetric;
+        evaluationsWithoutImprovement = state.EvaluationsWithoutImprovement;
+        tokens = state.Tokens;
+        lossCurve.AddRange(state.LossCurve);
+        evaluations.AddRange(state.Evaluations);
+        set_rng_state(tensor(Convert.FromBase64String(state.TorchRngState), ScalarType.Byte));
+        LastCheckpoint = checkpoint.Location;
+    }
+
+    /// <summary>Trains until the last step or early stopping.</summary>
+    public async Task TrainAsync(CancellationToken cancellationToken)
+    {
+        var hp = spec.Hyperparameters;
+        var dynamicMasking = hp.DynamicMasking && !model.IsClassifier
+            ? new Datasets.DynamicMasking(new Datasets.MlmMasker(Datasets.TokenVocabulary.Load(source.Info.Vocabulary), new Datasets.MaskingOptions(), source.Info.MaxSeqLen), spec.JobId)
+            : null;
+        var batches = new TrainingBatches(source, collator, hp.BatchSize, spec.Seed, dynamicMasking, options.ShuffleBufferSize);
+        var parameters = groups.All.Select(p => p.Parameter).ToList();
+        var clock = Stopwatch.StartNew();
+        var startStep = Step;
+        var lastReport = time.GetUtcNow() - options.ProgressInterval;
+        long tokensSinceReport = 0;
+        var reportClock = Stopwatch.StartNew();
+        var stream = batches.ReadAsync(position, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (stream.ConfigureAwait(false))
+        {
+            while (Step < TotalSteps)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var lr = schedule.At(Step);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = lr;
+                }
+
+                optimizer.zero_grad();
+                double lossSum = 0;
+                for (var micro = 0; micro < hp.GradientAccumulationSteps; micro++)
+                {
+                    await stream.MoveNextAsync().ConfigureAwait(false);
+                    var batch = stream.Current;
+                    using (NewDisposeScope())
+                    {
+                        // Dropout draws from a generator reseeded per micro-batch: a resumed run draws the same masks.
+                        manual_seed(MicroBatchSeed(spec.Seed, Step, micro));
+                        var output = model.Forward(batch, device);
+                        (output.Loss / hp.GradientAccumulationSteps).backward();
+                        lossSum += output.Loss.item<float>();
+                    }
+
+                    tokens += batch.Tokens;
+                    tokensSinceReport += batch.Tokens;
+                    position = batch.Position;
+                }
+
+                var loss = lossSum / hp.GradientAccumulationSteps;
+                if (options.InjectNonFiniteLoss?.Invoke(Step + 1) == true)
+                {
+                    loss = double.NaN;
+                }
+
+                if (!double.IsFinite(loss))
+                {
+                    // No optimizer step: the weights stay those of the last good step, and no checkpoint is written.
+                    throw new TrainingFailedException($"training loss is {loss.ToString(CultureInfo.InvariantCulture)} at step {Step + 1}; stopped (try a lower learning_rate). Last good checkpoint: {LastCheckpoint ?? "none"}");
+                }
+
+                nn.utils.clip_grad_norm_(parameters, hp.MaxGradNorm);
+                optimizer.step();
+                Step++;
+                lossCurve.Add(new LossPoint(Step, loss, lr));
+
+                var now = time.GetUtcNow();
+                if (Step == startStep + 1 || Step == TotalSteps || now - lastReport >= options.ProgressInterval)
+                {
+                    var seconds = Math.Max(reportClock.Elapsed.TotalSeconds, 1e-9);
+                    var rate = tokensSinceReport / seconds;
+                    var eta = clock.Elapsed.TotalSeconds / (Step - startStep) * (TotalSteps - Step);
+                    TrainingLog.StepDone(logger, Step, TotalSteps, loss, lr, rate);
+                    events.Report(Event(TrainingEventKind.Progress) with { Loss = loss, LearningRate = lr, TokensPerSecond = rate, EtaSeconds = eta });
+                    lastReport = now;
+                    tokensSinceReport = 0;
+                    reportClock.Restart();
+                }
+
+                if (Step < TotalSteps && Step % hp.EvalEverySteps == 0 && await EvaluateAndCheckEarlyStoppingAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                if (Step < TotalSteps && Step % hp.CheckpointEverySteps == 0)
+                {
+                    await CheckpointAsync(null, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Metrics of the model on a split, or null when the split is empty.</summary>
+    public Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(string split, CancellationToken cancellationToken) =>
+        new Evaluator(source, collator, spec.Hyperparameters.BatchSize).EvaluateAsync(model, device, split, cancellationToken);
+
+    /// <summary>Writes a checkpoint of the current state (plus <paramref name="extraFiles"/>) and reports it.</summary>
+    public async Task<string> CheckpointAsync(Action<string>? extraFiles, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(scratch, "out-" + CheckpointFiles.StepFolder(Step));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var tied = (model.Module as ITiedWeights)?.TiedKeys ?? [];
+            SafeTensors.Write(Path.Combine(folder, CheckpointFiles.Model), model.Module.state_dict().Where(kv => !tied.Contains(kv.Key)));
+            OptimizerStateFile.Save(optimizer, groups, spec.Hyperparameters.WeightDecay, folder);
+            using (var rng = get_rng_state())
+            {
+                new TrainerState(Step, TotalSteps, schedule.WarmupSteps, position.Epoch, position.ExamplesConsumed, spec.Seed, Convert.ToBase64String(rng.bytes),
+                    bestMetric, evaluationsWithoutImprovement, tokens, lossCurve, evaluations).Write(Path.Combine(folder, CheckpointFiles.TrainerState));
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(folder, CheckpointFiles.Spec), spec.ToJson(), cancellationToken).ConfigureAwait(false);
+            var architecture = model.IsClassifier ? nameof(BertForSequenceClassification) : nameof(BertForMaskedLM);
+            await File.WriteAllTextAsync(Path.Combine(folder, CheckpointFiles.Config), (model.Config with { Architectures = [architecture] }).ToJson(), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(folder, CheckpointFiles.Vocabulary), model.Vocabulary, cancellationToken).ConfigureAwait(false);
+            if (model.Labels is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, CheckpointFiles.Labels), System.Text.Json.JsonSerializer.Serialize(model.Labels), cancellationToken).ConfigureAwait(false);
+            }
+
+            extraFiles?.Invoke(folder);
+            LastCheckpoint = await checkpoints.SaveAsync(spec.JobId, Step, folder, spec.Hyperparameters.KeepCheckpoints, cancellationToken).ConfigureAwait(false);
+            TrainingLog.CheckpointWritten(logger, LastCheckpoint);
+            events.Report(Event(TrainingEventKind.Checkpoint) with { Checkpoint = LastCheckpoint });
+            return LastCheckpoint;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A fresh event of this job at the current step.</summary>
+    public TrainingEvent Event(TrainingEventKind kind) => new() { JobId = spec.JobId, Kind = kind, At = time.GetUtcNow(), Step = Step, TotalSteps = TotalSteps };
+
+    /// <summary>The torch seed of one micro-batch: dropout depends on (job seed, step, micro-batch) only.</summary>
+    internal static long MicroBatchSeed(int seed, long step, int micro) => unchecked((seed * 1_000_003L) + (step * 1_009L) + micro);
+
+    private async Task<bool> EvaluateAndCheckEarlyStoppingAsync(CancellationToken cancellationToken)
+    {
+        var result = await EvaluateAsync(DatasetInfo.Validation, cancellationToken).ConfigureAwait(false);
+        if (result is not { } r)
+        {
+            return false;
+        }
+
+        evaluations.Add(new EvaluationPoint(Step, r.Metrics));
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var text = Format(r.Metrics);
+            TrainingLog.Evaluated(logger, Step, text);
+        }
+        events.Report(Event(TrainingEventKind.Evaluation) with { Metrics = r.Metrics.Where(kv => !kv.Key.Contains('.', StringComparison.Ordinal)).ToDictionary(kv => "validation." + kv.Key, kv => kv.Value) });
+        if (spec.Hyperparameters.EarlyStoppingPatience is not { } patience || !r.Metrics.TryGetValue(EarlyStoppingMetric, out var value))
+        {
+            return false;
+        }
+
+        var improved = bestMetric is not { } best || (EarlyStoppingMetric == "loss" ? value < best : value > best);
+        if (improved)
+        {
+            bestMetric = value;
+            evaluationsWithoutImprovement = 0;
+            return false;
+        }
+
+        if (++evaluationsWithoutImprovement < patience)
+        {
+            return false;
+        }
+
+        TrainingLog.EarlyStopping(logger, Step, EarlyStoppingMetric, patience);
+        return true;
+    }
+
+    internal static string Format(IReadOnlyDictionary<string, double> metrics) =>
+        string.Join(", ", metrics.Where(kv => !kv.Key.Contains('.', StringComparison.Ordinal) || kv.Key.StartsWith("validation.", StringComparison.Ordinal) || kv.Key.StartsWith("test.", StringComparison.Ordinal))
+            .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:G4}")));
+}

@@ -1,0 +1,91 @@
+using BertFunctions.Modeling;
+using BertFunctions.Training.Data;
+using BertFunctions.Training.Modeling;
+using static TorchSharp.torch;
+
+namespace BertFunctions.Training.Evaluation;
+
+/// <summary>Scores a model on a whole split (eval mode, no gradients), in stored order with the stored masks.</summary>
+public sealed class Evaluator(IExampleSource source, BatchCollator collator, int batchSize)
+{
+    /// <summary>Metrics by name (see <see cref="ClassificationMetrics.ToDictionary"/> and <see cref="MlmMetrics.ToDictionary"/>), plus <c>loss</c>; null when the split is empty.</summary>
+    public async Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(TrainableModel model, Device device, string split, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (source.Info.ExamplesIn(split) == 0)
+        {
+            return null;
+        }
+
+        model.Module.eval();
+        try
+        {
+            var labels = new List<int>();
+            var predictions = new List<int>();
+            var scores = new List<double>();
+            double lossSum = 0;
+            long count = 0, correct = 0;
+            var pending = new List<Datasets.TrainingExample>(batchSize);
+            void Flush()
+            {
+                var batch = collator.Collate(pending, DataPosition.Start);
+                pending.Clear();
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                var output = model.Forward(batch, device);
+                if (model.IsClassifier)
+                {
+                    var probabilities = nn.functional.softmax(output.Logits, 1).cpu();
+                    var predicted = probabilities.argmax(1).data<long>().ToArray();
+                    var truth = batch.ClassLabels!;
+                    lossSum += output.Loss.item<float>() * batch.Size;
+                    count += batch.Size;
+                    for (var i = 0; i < batch.Size; i++)
+                    {
+                        labels.Add((int)truth[i]);
+                        predictions.Add((int)predicted[i]);
+                        if (probabilities.shape[1] == 2)
+                        {
+                            scores.Add(probabilities[i, 1].item<float>());
+                        }
+                    }
+                }
+                else
+                {
+                    var mask = output.Labels.ne(BertForMaskedLM.IgnoreIndex);
+                    var masked = mask.sum().item<long>();
+                    lossSum += output.Loss.item<float>() * masked;
+                    count += masked;
+                    correct += output.Logits.argmax(-1).eq(output.Labels).logical_and(mask).sum().item<long>();
+                }
+            }
+
+            await foreach (var example in source.ReadAsync(split, cancellationToken).ConfigureAwait(false))
+            {
+                pending.Add(example);
+                if (pending.Count == batchSize)
+                {
+                    Flush();
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                Flush();
+            }
+
+            if (!model.IsClassifier)
+            {
+                return (MlmMetrics.FromSums(lossSum, count, correct).ToDictionary(), null);
+            }
+
+            var metrics = ClassificationMetrics.Compute(labels, predictions, scores.Count == labels.Count ? scores : null, model.Labels!);
+            var flat = new Dictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal) { ["loss"] = count == 0 ? 0 : lossSum / count };
+            return (flat, metrics);
+        }
+        finally
+        {
+            model.Module.train();
+        }
+    }
+}

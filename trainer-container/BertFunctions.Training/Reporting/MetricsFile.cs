@@ -1,0 +1,23 @@
+using System.Text.Json;
+using BertFunctions.Training.Checkpoints;
+using BertFunctions.Training.Evaluation;
+
+namespace BertFunctions.Training.Reporting;
+
+/// <summary>The detailed metrics of one split (classification: per-class and the confusion matrix).</summary>
+public sealed record SplitReport(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification);
+
+/// <summary><c>metrics.json</c> (snake_case): final metrics per split, the loss curve and the evaluations during training.</summary>
+public sealed record MetricsFile(
+    string JobId,
+    string Mode,
+    long Steps,
+    IReadOnlyList<string>? Labels,
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyDictionary<string, SplitReport> Splits,
+    IReadOnlyList<LossPoint> LossCurve,
+    IReadOnlyList<EvaluationPoint> Evaluations)
+{
+    /// <summary>Writes the file.</summary>
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, CheckpointManifest.JsonOptions));
+}

@@ -1,0 +1,243 @@
+using Azure.Storage.Blobs;
+using BertFunctions.Training.Checkpoints;
+using BertFunctions.Training.Contracts;
+using BertFunctions.Training.Data;
+using BertFunctions.Training.Engine;
+using BertFunctions.Training.Modeling;
+using BertFunctions.Training.Reporting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BertFunctions.Training;
+
+/// <summary>
+/// Runs one training job end to end: open the dataset, build the model, resume from the job's latest checkpoint if
+/// there is one, train, evaluate on validation and test, write the final checkpoint with metrics.json and the
+/// training curve, and hand the model to the package writer. Reports Started, Progress, Evaluation, Checkpoint, and
+/// Completed or Failed. Cancellation is not a failure: it propagates, and a later run of the same spec resumes.
+/// </summary>
+public sealed class TrainingJobRunner(
+    IExampleSourceFactory data,
+    ModelFactory models,
+    ICheckpointStore checkpoints,
+    IModelPackageWriter packageWriter,
+    TrainingRunnerOptions options,
+    TimeProvider time,
+    ILogger<TrainingJobRunner> logger)
+{
+    /// <summary>The production wiring over one storage account.</summary>
+    public static TrainingJobRunner Create(BlobServiceClient blobs, ILoggerFactory? loggers = null, IModelPackageWriter? packageWriter = null, TrainingRunnerOptions? options = null)
+    {
+        loggers ??= NullLoggerFactory.Instance;
+        var store = new BlobCheckpointStore(blobs, loggers.CreateLogger<BlobCheckpointStore>());
+        return new TrainingJobRunner(new BlobExampleSourceFactory(blobs), new ModelFactory(blobs, store, loggers.CreateLogger<ModelFactory>()), store,
+            packageWriter ?? new NoOpModelPackageWriter(), options ?? new TrainingRunnerOptions(), TimeProvider.System, loggers.CreateLogger<TrainingJobRunner>());
+    }
+
+    /// <summary>Runs <paramref name="spec"/>; never throws for a failed job (see <see cref="TrainingResult.Error"/>), only for cancellation.</summary>
+    public async Task<TrainingResult> RunAsync(TrainingJobSpec spec, IProgress<TrainingEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(events);
+        var scratch = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "bertfn-training", $"{spec.JobId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            spec.Validate();
+            return await RunCoreAsync(spec, events, scratch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Any failure of a job becomes its Failed event; the worker must keep running.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            var error = OneLine(e);
+            TrainingLog.JobFailed(logger, e, spec.JobId, error);
+            events.Report(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), Error = error });
+            return new TrainingResult { JobId = spec.JobId, Succeeded = false, Error = error, Mode = spec.Mode };
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    private async Task<TrainingResult> RunCoreAsync(TrainingJobSpec spec, IProgress<TrainingEvent> events, string scratch, CancellationToken cancellationToken)
+    {
+        var hp = spec.Hyperparameters;
+        if (hp.Threads > 0)
+        {
+            set_num_threads(hp.Threads);
+        }
+
+        var source = await data.OpenAsync(spec.Dataset, cancellationToken).ConfigureAwait(false);
+        var info = source.Info;
+        var device = DeviceSelector.Select(hp.Device, logger);
+        manual_seed(spec.Seed); // initialisation of everything built from here on
+        var classWeights = spec.Mode == JobMode.Classify && hp.ClassWeights ? InverseFrequency(info.TrainLabelCounts!) : null;
+        var model = await models.CreateAsync(spec, info, classWeights, scratch, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            model.Module.to(device);
+            var totalSteps = TotalSteps(spec, info);
+            var session = new TrainingSession(spec, model, device, source, totalSteps, checkpoints, events, options, time, logger, scratch);
+            if (hp.EarlyStoppingPatience is not null && !model.IsClassifier && hp.EarlyStoppingMetric == "macro_f1")
+            {
+                throw new TrainingFailedException("early_stopping_metric macro_f1 needs a classification job; use loss or accuracy for mlm");
+            }
+
+            var restored = spec.Mode == JobMode.Evaluate ? null
+                : await checkpoints.RestoreLatestAsync(spec.JobId, Path.Combine(scratch, "resume"), cancellationToken).ConfigureAwait(false);
+            if (restored is not null)
+            {
+                var saved = await File.ReadAllTextAsync(Path.Combine(restored.Folder, CheckpointFiles.Spec), cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(TrainingJobSpec.FromJson(saved).ToJson(), spec.ToJson(), StringComparison.Ordinal))
+                {
+                    throw new TrainingFailedException($"job {spec.JobId} has a checkpoint ({restored.Location}) written by a different spec; give the changed job a new job_id");
+                }
+
+                session.Restore(restored);
+                TrainingLog.Resuming(logger, spec.JobId, restored.Location, session.Step);
+            }
+
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                var (mode, dataset, baseModel, deviceName) = (spec.Mode.ToString(), $"{info.Name}/{info.Version}", spec.Base.Kind + (spec.Base.Reference is null ? "" : ":" + spec.Base.Reference), device.ToString());
+                TrainingLog.JobStarting(logger, spec.JobId, mode, dataset, baseModel, deviceName, totalSteps);
+            }
+            events.Report(session.Event(TrainingEventKind.Started) with { Checkpoint = restored?.Location });
+
+            await session.TrainAsync(cancellationToken).ConfigureAwait(false);
+            return await FinishAsync(spec, session, model, info, events, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<TrainingResult> FinishAsync(TrainingJobSpec spec, TrainingSession session, TrainableModel model, DatasetInfo info, IProgress<TrainingEvent> events, CancellationToken cancellationToken)
+    {
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        var splits = new Dictionary<string, SplitReport>(StringComparer.Ordinal);
+        foreach (var split in (string[])[DatasetInfo.Validation, DatasetInfo.Test])
+        {
+            if (await session.EvaluateAsync(split, cancellationToken).ConfigureAwait(false) is { } r)
+            {
+                splits[split] = new SplitReport(r.Metrics, r.Classification);
+                foreach (var (name, value) in r.Metrics)
+                {
+                    metrics[$"{split}.{name}"] = value;
+                }
+            }
+        }
+
+        var report = new MetricsFile(spec.JobId, model.IsClassifier ? "classify" : "mlm", session.Step, model.Labels, metrics, splits, session.LossCurve, session.Evaluations);
+        var keep = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "bertfn-training", spec.JobId + "-final");
+        Directory.CreateDirectory(keep);
+        var metricsPath = Path.Combine(keep, CheckpointFiles.Metrics);
+        var curvePath = Path.Combine(keep, CheckpointFiles.Curve);
+        report.Write(metricsPath);
+        TrainingCurvePlot.Write(curvePath, $"{spec.JobId}: {info.Name}/{info.Version}", session.LossCurve, session.Evaluations, session.EarlyStoppingMetric);
+        var final = await session.CheckpointAsync(folder =>
+        {
+            File.Copy(metricsPath, Path.Combine(folder, CheckpointFiles.Metrics), overwrite: true);
+            File.Copy(curvePath, Path.Combine(folder, CheckpointFiles.Curve), overwrite: true);
+        }, cancellationToken).ConfigureAwait(false);
+
+        model.Module.to(CPU);
+        model.Module.eval();
+        var result = new TrainingResult
+        {
+            JobId = spec.JobId,
+            Succeeded = true,
+            Mode = model.Mode,
+            Steps = session.Step,
+            FinalCheckpoint = final,
+            Metrics = metrics,
+            LossCurve = session.LossCurve,
+            Evaluations = session.Evaluations,
+            Model = model.Module,
+            Config = model.Config,
+            Vocabulary = model.Vocabulary,
+            Labels = model.Labels,
+            MetricsFile = metricsPath,
+            CurveImage = curvePath,
+        };
+        string? package = null;
+        if (spec.Output is not null)
+        {
+            package = await packageWriter.WriteAsync(spec, result, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var text = TrainingSession.Format(metrics);
+            TrainingLog.JobCompleted(logger, spec.JobId, session.Step, text);
+        }
+        events.Report(session.Event(TrainingEventKind.Completed) with
+        {
+            Loss = session.LossCurve.Count > 0 ? session.LossCurve[^1].Loss : null,
+            Metrics = metrics.Where(kv => kv.Key.Count(c => c == '.') == 1).ToDictionary(),
+            Checkpoint = final,
+            ModelPackage = package,
+        });
+        return package is null ? result : new TrainingResult
+        {
+            JobId = result.JobId, Succeeded = true, Mode = result.Mode, Steps = result.Steps, FinalCheckpoint = final, Metrics = metrics,
+            LossCurve = result.LossCurve, Evaluations = result.Evaluations, Model = result.Model, Config = result.Config, Vocabulary = result.Vocabulary,
+            Labels = result.Labels, MetricsFile = metricsPath, CurveImage = curvePath, ModelPackage = package,
+        };
+    }
+
+    /// <summary>Optimizer steps of a job: max_steps, else ceil(epochs × micro-batches per epoch ÷ accumulation); 0 to evaluate.</summary>
+    internal static long TotalSteps(TrainingJobSpec spec, DatasetInfo info)
+    {
+        var hp = spec.Hyperparameters;
+        if (spec.Mode == JobMode.Evaluate)
+        {
+            return 0;
+        }
+
+        if (hp.MaxSteps is { } max)
+        {
+            return max;
+        }
+
+        var microBatches = (info.ExamplesIn(DatasetInfo.Train) + hp.BatchSize - 1) / hp.BatchSize;
+        return Math.Max(1, (long)Math.Ceiling(hp.Epochs * microBatches / hp.GradientAccumulationSteps));
+    }
+
+    /// <summary>Class weights n / (k · n_c), scikit-learn's "balanced"; an absent class gets the weight of a single example.</summary>
+    internal static float[] InverseFrequency(IReadOnlyList<long> counts)
+    {
+        var total = counts.Sum();
+        return counts.Select(c => (float)(total / ((double)counts.Count * Math.Max(c, 1)))).ToArray();
+    }
+
+    private static string OneLine(Exception e)
+    {
+        var message = e is TrainingFailedException or JobSpecException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        return message.ReplaceLineEndings(" ").Trim();
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
