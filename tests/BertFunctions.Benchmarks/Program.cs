@@ -8,6 +8,12 @@ if (args is ["--ingestion", ..])
     return;
 }
 
+if (args is ["--training", ..])
+{
+    BertFunctions.Benchmarks.Training.TrainingThroughput.Run(args);
+    return;
+}
+
 if (args is ["--interleaved", ..])
 {
     // For a shared, loaded host where BenchmarkDotNet's per-benchmark processes see different

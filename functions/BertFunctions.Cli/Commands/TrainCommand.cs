@@ -120,7 +120,12 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
         }
         else
         {
-            result = await runner.RunAsync(spec, new SynchronousProgress(e => last = e), cancellationToken).ConfigureAwait(false);
+            // No terminal: one plain line per event on stderr (the runner reports progress every few seconds), for logs.
+            result = await runner.RunAsync(spec, new SynchronousProgress(e =>
+            {
+                last = e;
+                streams.Error.WriteLine(Describe(e));
+            }), cancellationToken).ConfigureAwait(false);
         }
 
         using (result)
@@ -144,6 +149,37 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
         }
 
         return ExitCodes.Ok;
+    }
+
+    private static string Describe(TrainingEvent e)
+    {
+        var text = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"{e.At:HH:mm:ss} {e.Kind.ToString().ToLowerInvariant()} step {e.Step}/{e.TotalSteps}"));
+        if (e.Loss is { } loss)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" loss {loss:F4}");
+        }
+
+        if (e.TokensPerSecond is { } speed)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {speed:N0} tokens/s");
+        }
+
+        if (e.EtaSeconds is { } eta)
+        {
+            text.Append(" eta ").Append(TimeSpan.FromSeconds(Math.Round(eta)).ToString("c", CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (name, value) in e.Metrics ?? new Dictionary<string, double>())
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {name} {value:F4}");
+        }
+
+        if (e.Error is { } error)
+        {
+            text.Append(" error: ").Append(error);
+        }
+
+        return text.ToString();
     }
 
     private static async Task<TrainingJobSpec> BuildSpecAsync(Settings settings, string version, CancellationToken cancellationToken)
