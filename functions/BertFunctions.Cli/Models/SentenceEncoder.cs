@@ -38,6 +38,7 @@ public sealed class SentenceEncoder(BertWordPieceTokenizer tokenizer, BertModel 
 
         using var noGrad = torch.no_grad();
         var device = model.Embeddings.parameters().First().device;
+        var batches = 0;
         foreach (var batch in order.Chunk(batchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -71,6 +72,10 @@ public sealed class SentenceEncoder(BertWordPieceTokenizer tokenizer, BertModel 
             }
 
             onBatch?.Invoke(batch.Length, batch.Sum(i => encodings[i].InputIds.Length));
+            if (++batches % 8 == 0)
+            {
+                NativeAllocator.Trim(); // long embeddings runs would otherwise grow resident memory; see NativeAllocator
+            }
         }
 
         return result;

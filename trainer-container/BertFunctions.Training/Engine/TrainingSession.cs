@@ -22,6 +22,9 @@ namespace BertFunctions.Training.Engine;
 /// </summary>
 internal sealed class TrainingSession
 {
+    /// <summary>Steps between returns of freed native memory to the system (see <see cref="NativeAllocator"/>).</summary>
+    private const int TrimEverySteps = 8;
+
     private readonly TrainingJobSpec spec;
     private readonly TrainableModel model;
     private readonly Device device;
@@ -173,6 +176,10 @@ internal sealed class TrainingSession
                 nn.utils.clip_grad_norm_(parameters, hp.MaxGradNorm);
                 optimizer.step();
                 Step++;
+                if (Step % TrimEverySteps == 0)
+                {
+                    NativeAllocator.Trim(); // keeps resident memory flat; see NativeAllocator
+                }
                 lossCurve.Add(new LossPoint(Step, loss, lr));
 
                 var now = time.GetUtcNow();

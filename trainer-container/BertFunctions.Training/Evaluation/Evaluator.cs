@@ -26,8 +26,14 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             double lossSum = 0;
             long count = 0, correct = 0;
             var pending = new List<Datasets.TrainingExample>(batchSize);
+            var batches = 0;
             void Flush()
             {
+                if (++batches % 8 == 0)
+                {
+                    BertFunctions.Modeling.NativeAllocator.Trim(); // see NativeAllocator
+                }
+
                 var batch = collator.Collate(pending, DataPosition.Start);
                 pending.Clear();
                 using var scope = NewDisposeScope();
