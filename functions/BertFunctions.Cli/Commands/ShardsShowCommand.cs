@@ -53,7 +53,8 @@ public sealed class ShardsShowCommand(ConsoleStreams streams) : AsyncCommand<Sha
         await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
         var steps = new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance);
         var datasets = storage.Blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer);
-        var version = settings.Version == "latest" ? await LatestAsync(datasets, settings.Dataset, cancellationToken).ConfigureAwait(false) : settings.Version;
+        var version = settings.Version == "latest" ? (await new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance).LatestVersionAsync(settings.Dataset, cancellationToken).ConfigureAwait(false)
+                ?? throw new CliException($"dataset '{settings.Dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput)) : settings.Version;
         DatasetManifest manifest;
         try
         {
@@ -128,25 +129,5 @@ public sealed class ShardsShowCommand(ConsoleStreams streams) : AsyncCommand<Sha
         }
 
         return text.ToString();
-    }
-
-    private static async Task<string> LatestAsync(Azure.Storage.Blobs.BlobContainerClient datasets, string dataset, CancellationToken cancellationToken)
-    {
-        var prefix = $"{BlobNames.Dataset(dataset)}/versions/";
-        (DateTimeOffset When, string Version)? latest = null;
-        if (!await datasets.ExistsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            throw new CliException($"dataset '{dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput);
-        }
-
-        await foreach (var blob in datasets.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (blob.Name.EndsWith("/manifest.json", StringComparison.Ordinal) && blob.Properties.LastModified is { } when && (latest is null || when > latest.Value.When))
-            {
-                latest = (when, blob.Name[prefix.Length..^"/manifest.json".Length]);
-            }
-        }
-
-        return latest?.Version ?? throw new CliException($"dataset '{dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput);
     }
 }

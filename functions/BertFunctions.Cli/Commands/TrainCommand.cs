@@ -89,7 +89,8 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
     {
         ArgumentNullException.ThrowIfNull(settings);
         await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
-        var version = settings.Version ?? await LatestVersionAsync(storage, settings.Dataset, cancellationToken).ConfigureAwait(false);
+        var version = settings.Version ?? (await new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance).LatestVersionAsync(settings.Dataset, cancellationToken).ConfigureAwait(false)
+                ?? throw new CliException($"dataset '{settings.Dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput));
         var spec = await BuildSpecAsync(settings, version, cancellationToken).ConfigureAwait(false);
         var runner = TrainingJobRunner.Create(storage.Blobs, NullLoggerFactory.Instance, new PackageWriter(storage.Blobs));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(streams.Error) });
@@ -246,27 +247,6 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
         {
             throw new CliException(e.Message, ExitCodes.Usage);
         }
-    }
-
-    private static async Task<string> LatestVersionAsync(StorageConnection storage, string dataset, CancellationToken cancellationToken)
-    {
-        var datasets = storage.Blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer);
-        var prefix = $"{BlobNames.Dataset(dataset)}/versions/";
-        (DateTimeOffset When, string Version)? latest = null;
-        if (!await datasets.ExistsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            throw new CliException($"dataset '{dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput);
-        }
-
-        await foreach (var blob in datasets.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (blob.Name.EndsWith("/manifest.json", StringComparison.Ordinal) && blob.Properties.LastModified is { } when && (latest is null || when > latest.Value.When))
-            {
-                latest = (when, blob.Name[prefix.Length..^"/manifest.json".Length]);
-            }
-        }
-
-        return latest?.Version ?? throw new CliException($"dataset '{dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput);
     }
 
     /// <summary>Progress reported on the caller's thread (the runner's events are few; no UI to marshal to).</summary>

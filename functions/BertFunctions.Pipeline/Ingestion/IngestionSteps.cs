@@ -502,6 +502,27 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         return new IngestionResult(plan.Dataset, version, Reused: true, await ReadManifestAsync(plan.Dataset, version, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>The newest complete version of a dataset (by its manifest's time), or null when it has none.</summary>
+    public async Task<string?> LatestVersionAsync(string dataset, CancellationToken cancellationToken)
+    {
+        if (!await Datasets.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var prefix = $"{BlobNames.Dataset(dataset)}/versions/";
+        (DateTimeOffset When, string Version)? latest = null;
+        await foreach (var blob in Datasets.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (blob.Name.EndsWith("/manifest.json", StringComparison.Ordinal) && blob.Properties.LastModified is { } when && (latest is null || when > latest.Value.When))
+            {
+                latest = (when, blob.Name[prefix.Length..^"/manifest.json".Length]);
+            }
+        }
+
+        return latest?.Version;
+    }
+
     /// <summary>The manifest of a version.</summary>
     public async Task<DatasetManifest> ReadManifestAsync(string dataset, string version, CancellationToken cancellationToken)
     {
