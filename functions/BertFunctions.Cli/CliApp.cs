@@ -21,11 +21,7 @@ public static class CliApp
             config.Settings.Registrar.RegisterInstance(io);
             config.Settings.StrictParsing = true;
             // Help and version go to stdout, as users expect of --help; errors are handled below, on stderr.
-            config.Settings.Console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(new StreamWriter(stdout) { AutoFlush = true }),
-                Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-            });
+            config.Settings.Console = ConsoleStreams.OutputConsole(new StreamWriter(stdout) { AutoFlush = true });
             config.PropagateExceptions();
             config.AddCommand<TokenizeCommand>("tokenize")
                 .WithDescription("Tokenize JSON lines {\"text\": ...} from stdin into input_ids, attention_mask and token_type_ids (HF-exact).")

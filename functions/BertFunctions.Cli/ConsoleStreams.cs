@@ -1,3 +1,5 @@
+using Spectre.Console;
+
 namespace BertFunctions.Cli;
 
 /// <summary>The process's standard streams, injected so that commands can be tested in-process.</summary>
@@ -5,4 +7,14 @@ public sealed record ConsoleStreams(Stream Input, Stream Output, TextWriter Erro
 {
     /// <summary>Progress bars only when a person is watching stderr, never into logs or pipes.</summary>
     public bool ShowProgress => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+
+    /// <summary>A Spectre console on stderr: status lines and progress bars.</summary>
+    public IAnsiConsole ErrorConsole() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Error) });
+
+    /// <summary>A Spectre console on <paramref name="output"/> (stdout): tables, without colour codes when redirected.</summary>
+    public static IAnsiConsole OutputConsole(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(output),
+        Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+    });
 }

@@ -1,3 +1,4 @@
+using BertFunctions.Storage;
 using BertFunctions.Trainer;
 using BertFunctions.Training.Contracts;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using BertFunctions.Storage;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using BertFunctions.Training.Contracts;

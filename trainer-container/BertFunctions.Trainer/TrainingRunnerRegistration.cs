@@ -1,3 +1,4 @@
+using BertFunctions.Storage;
 using BertFunctions.Training;
 using BertFunctions.Training.Contracts;
 using Microsoft.Extensions.DependencyInjection;

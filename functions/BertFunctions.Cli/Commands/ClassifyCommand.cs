@@ -77,7 +77,7 @@ public sealed class ClassifyCommand(ConsoleStreams streams) : AsyncCommand<Class
             }
 
             using var output = new StreamWriter(streams.Output) { AutoFlush = true };
-            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect }).Write(table);
+            ConsoleStreams.OutputConsole(output).Write(table);
             return ExitCodes.Ok;
         }
 

@@ -59,7 +59,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(streams.Error) });
+        var console = streams.ErrorConsole();
         var clock = Stopwatch.StartNew();
         await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
         var steps = new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance);
@@ -151,7 +151,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         var knn = ClassificationScore.Of(gold, NearestNeighbours.KNearest(trainX, trainY, testX, settings.K));
 
         using var output = new StreamWriter(streams.Output) { AutoFlush = true };
-        var stdout = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect });
+        var stdout = ConsoleStreams.OutputConsole(output);
         var table = new Table().Title("Spam Assassin, pretrained MiniLM embeddings, no fine-tuning").AddColumns("measure", "value");
         table.AddRow("dataset version", $"{Dataset} {manifest.Version}");
         table.AddRow("emails kept / duplicates / quarantined", string.Create(CultureInfo.InvariantCulture, $"{manifest.Counts.Documents:N0} / {manifest.Counts.Duplicates:N0} / {manifest.Quarantine.Items:N0}"));

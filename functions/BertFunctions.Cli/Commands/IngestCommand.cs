@@ -119,7 +119,7 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
     {
         ArgumentNullException.ThrowIfNull(settings);
         var request = ToRequest(settings);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(streams.Error) });
+        var console = streams.ErrorConsole();
         await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
         var steps = new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance);
         await steps.EnsureContainersAsync(cancellationToken).ConfigureAwait(false);
@@ -153,7 +153,7 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
     {
         var m = result.Manifest;
         var output = new StreamWriter(streams.Output) { AutoFlush = true };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect });
+        var console = ConsoleStreams.OutputConsole(output);
         // Plain lines straight to the stream (no wrapping at 80 columns, easy to parse); Spectre only for the table.
         output.WriteLine($"dataset {m.Dataset} version {m.Version}{(result.Reused ? " (unchanged inputs: existing version)" : string.Empty)}");
         var table = new Table().AddColumns("", "documents", "examples", "tokens", "[[UNK]]");

@@ -93,7 +93,7 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
                 ?? throw new CliException($"dataset '{settings.Dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput));
         var spec = await BuildSpecAsync(settings, version, cancellationToken).ConfigureAwait(false);
         var runner = TrainingJobRunner.Create(storage.Blobs, NullLoggerFactory.Instance, new PackageWriter(storage.Blobs));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(streams.Error) });
+        var console = streams.ErrorConsole();
         TrainingEvent? last = null;
         TrainingResult result;
         if (streams.ShowProgress)

@@ -1,4 +1,3 @@
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using BertFunctions.Storage;
 
@@ -38,16 +37,11 @@ public sealed class StorageConnection : IAsyncDisposable
             return new StorageConnection(new BlobServiceClient(emulator.ConnectionString), $"local Azurite ({location})", emulator);
         }
 
-        if (value.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            // Identity-based access: no keys. Locally `az login`; in Azure a managed identity.
-            return new StorageConnection(new BlobServiceClient(new Uri(value), new DefaultAzureCredential()), value, null);
-        }
-
         try
         {
-            var client = new BlobServiceClient(value);
-            return new StorageConnection(client, client.Uri.GetLeftPart(UriPartial.Authority), null);
+            var clients = new StorageClients(value);
+            var description = value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? value : clients.Blobs.Uri.GetLeftPart(UriPartial.Authority);
+            return new StorageConnection(clients.Blobs, description, null);
         }
         catch (FormatException)
         {

@@ -2,11 +2,12 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
-namespace BertFunctions.Trainer;
+namespace BertFunctions.Storage;
 
 /// <summary>
-/// Blob and queue clients from one setting: an https:// blob account URL uses DefaultAzureCredential (the Container
-/// Apps Job's managed identity; no keys anywhere), anything else is a connection string (Azurite locally).
+/// Blob and queue clients from one setting: an https:// blob account URL uses DefaultAzureCredential (a managed
+/// identity in Azure, `az login` on a workstation; no keys anywhere), anything else is a connection string (Azurite
+/// locally). The one place that decides how the trainer, the CLI and the hosts authenticate to storage.
 /// </summary>
 public sealed class StorageClients
 {
