@@ -21,8 +21,23 @@ public static class StorageLayout
     /// <summary>Model packages: <c>{name}/{version}/</c>.</summary>
     public const string ModelsContainer = "models";
 
+    /// <summary>Training runs: one record per orchestration (what survives a restart of the host), dispatch markers.</summary>
+    public const string RunsContainer = "runs";
+
     public static IReadOnlyList<string> AllContainers { get; } =
-        [UploadsContainer, DatasetsContainer, QuarantineContainer, CheckpointsContainer, ModelsContainer];
+        [UploadsContainer, DatasetsContainer, QuarantineContainer, CheckpointsContainer, ModelsContainer, RunsContainer];
+
+    /// <summary>Per-dataset pipeline settings a user may upload (a training request without the dataset): <c>config/{dataset}.json</c>.</summary>
+    public static string DatasetSettings(string dataset) => $"config/{BlobNames.Dataset(dataset)}.json";
+
+    /// <summary>The record of one training run, in the runs container.</summary>
+    public static string RunRecord(string runId) => $"{BlobNames.Version(runId)}/run.json";
+
+    /// <summary>Marker that a trainer job message was sent (dispatch is idempotent across activity retries).</summary>
+    public static string DispatchMarker(string runId, string jobId, int attempt) => $"{BlobNames.Version(runId)}/jobs/{BlobNames.Version(jobId)}-{attempt}.json";
+
+    /// <summary>Which version of a model is live (champion), in the models container.</summary>
+    public static string LiveModel(string model) => $"{BlobNames.Dataset(model)}/live.json";
 
     /// <summary>Prefix of a dataset's unlabeled uploads.</summary>
     public static string RawPrefix(string dataset) => $"raw/{BlobNames.Dataset(dataset)}/";

@@ -84,9 +84,11 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
         }, lease.Token);
 
         bool succeeded;
+        var willRetry = message.DequeueCount < settings.MaxAttempts;
         await using (var sink = new QueueEventSink(events, logger))
         {
-            succeeded = await runner.RunAsync(spec, sink, cancellationToken).ConfigureAwait(false);
+            // A failed event says whether this message comes back, so that the orchestration knows whether to wait.
+            succeeded = await runner.RunAsync(spec, new RetryMarkingSink(sink, willRetry), cancellationToken).ConfigureAwait(false);
         }
 
         await lease.CancelAsync().ConfigureAwait(false);
@@ -120,6 +122,13 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
         // Copy first, then delete: a crash in between leaves a duplicate, never a loss.
         await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
         await jobs.DeleteMessageAsync(message.MessageId, receipt ?? message.PopReceipt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks failed events with whether the message will be delivered again.</summary>
+    private sealed class RetryMarkingSink(IProgress<TrainingEvent> inner, bool willRetry) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) =>
+            inner.Report(value.Kind == TrainingEventKind.Failed ? value with { WillRetry = willRetry } : value);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No job for the idle timeout; exiting after {Processed} jobs")]

@@ -42,6 +42,13 @@ public sealed record TrainingEvent
     /// <summary>Why the job failed (failed events): one line for people.</summary>
     public string? Error { get; init; }
 
+    /// <summary>
+    /// Failed events from the queue worker: true when the job's message will be delivered again (the next attempt
+    /// resumes from the latest checkpoint), false when it went to the dead-letter queue. The orchestration waits on
+    /// the first kind and retries or gives up on the second.
+    /// </summary>
+    public bool WillRetry { get; init; }
+
     /// <summary>Events are read leniently (a newer trainer may add fields); specs are not.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
     {

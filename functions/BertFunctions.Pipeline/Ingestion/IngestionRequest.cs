@@ -58,8 +58,15 @@ public sealed record IngestionRequest
     /// <summary>A shard rolls over before it would exceed this size.</summary>
     public long MaxShardBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>Where the inputs are, by kind.</summary>
-    public string UploadPrefix => Kind == DatasetKind.Pretraining
+    /// <summary>
+    /// Which upload area to read: by default the one of <see cref="Kind"/>. Domain-adaptive pretraining may read the
+    /// labeled uploads as unlabeled text (<c>Kind = Pretraining, UploadsOf = Classification</c>) when a dataset has no
+    /// separate domain corpus. Not part of the version: the same content gives the same version.
+    /// </summary>
+    public DatasetKind? UploadsOf { get; init; }
+
+    /// <summary>Where the inputs are.</summary>
+    public string UploadPrefix => (UploadsOf ?? Kind) == DatasetKind.Pretraining
         ? Storage.StorageLayout.RawPrefix(Dataset)
         : Storage.StorageLayout.LabeledPrefix(Dataset);
 

@@ -19,11 +19,15 @@ public sealed record VocabularyResult(string Blob, int Size, long Words, int Dis
 /// </summary>
 public sealed class VocabularyTraining(BlobServiceClient blobs)
 {
-    public async Task<VocabularyResult> TrainAsync(string dataset, IngestionOptions reading, WordPieceTrainerOptions options, CancellationToken cancellationToken)
+    public Task<VocabularyResult> TrainAsync(string dataset, IngestionOptions reading, WordPieceTrainerOptions options, CancellationToken cancellationToken) =>
+        TrainAsync(dataset, StorageLayout.RawPrefix(dataset), reading, options, cancellationToken);
+
+    /// <summary>Trains on the uploads under <paramref name="prefix"/> (e.g. the labeled uploads, read as plain text).</summary>
+    public async Task<VocabularyResult> TrainAsync(string dataset, string prefix, IngestionOptions reading, WordPieceTrainerOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(reading);
         ArgumentNullException.ThrowIfNull(options);
-        var prefix = StorageLayout.RawPrefix(dataset);
         var uploads = blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
         var reader = new DocumentReader(reading);
         var trainer = new WordPieceTrainer(options);
@@ -39,7 +43,7 @@ public sealed class VocabularyTraining(BlobServiceClient blobs)
 
         if (names.Count == 0)
         {
-            throw new Ingestion.IngestionException($"dataset '{dataset}' has no unlabeled uploads under {StorageLayout.UploadsContainer}/{prefix} to train a vocabulary on");
+            throw new Ingestion.IngestionException($"dataset '{dataset}' has no uploads under {StorageLayout.UploadsContainer}/{prefix} to train a vocabulary on");
         }
 
         names.Sort(StringComparer.Ordinal);

@@ -1,0 +1,104 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using BertFunctions.Ingestion;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Pipeline.Vocabulary;
+using BertFunctions.Storage;
+using BertFunctions.Tokenization.Training;
+using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace BertFunctions.Orchestration.Activities;
+
+public sealed record DispatchInput(string RunId, string JobId, string SpecJson, int Attempt);
+
+public sealed record VocabularyInput(string Dataset, bool FromLabeledUploads, int VocabularySize, bool LowerCase);
+
+/// <summary>A dataset's uploads (counts, fingerprint, settings).</summary>
+public sealed class InspectUploadsActivity(UploadInspector inspector) : TaskActivity<string, UploadsSummary>
+{
+    public override Task<UploadsSummary> RunAsync(TaskActivityContext context, string input) =>
+        inspector.InspectAsync(BlobNames.Dataset(input), CancellationToken.None);
+}
+
+/// <summary>Trains the domain WordPiece vocabulary for pretraining from scratch (content-addressed, so idempotent).</summary>
+public sealed class TrainVocabularyActivity(VocabularyTraining training) : TaskActivity<VocabularyInput, string>
+{
+    public override async Task<string> RunAsync(TaskActivityContext context, VocabularyInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var prefix = input.FromLabeledUploads ? StorageLayout.LabeledPrefix(input.Dataset) : StorageLayout.RawPrefix(input.Dataset);
+        var options = new WordPieceTrainerOptions { VocabularySize = input.VocabularySize, Tokenizer = new Tokenization.BertTokenizerOptions { LowerCase = input.LowerCase } };
+        var result = await training.TrainAsync(input.Dataset, prefix, new IngestionOptions(), options, CancellationToken.None).ConfigureAwait(false);
+        return result.Blob;
+    }
+}
+
+/// <summary>
+/// Sends a trainer job to the <c>training-jobs</c> queue. A marker blob per job and attempt makes it idempotent: an
+/// activity retried after the send (a crash between send and completion) does not send the job twice.
+/// </summary>
+public sealed partial class DispatchTrainingJobActivity(BlobServiceClient blobs, QueueServiceClient queues, ILogger<DispatchTrainingJobActivity> logger) : TaskActivity<DispatchInput, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, DispatchInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var spec = TrainingJobSpec.FromJson(input.SpecJson); // refuse to send what the trainer would refuse
+        var runs = blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        await runs.CreateIfNotExistsAsync().ConfigureAwait(false);
+        var marker = runs.GetBlobClient(StorageLayout.DispatchMarker(input.RunId, spec.JobId, input.Attempt));
+        if (await marker.ExistsAsync().ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var jobs = queues.GetQueueClient(TrainingQueues.Jobs);
+        await jobs.CreateIfNotExistsAsync().ConfigureAwait(false);
+        await jobs.SendMessageAsync(input.SpecJson).ConfigureAwait(false);
+        await marker.UploadAsync(BinaryData.FromString(input.SpecJson), overwrite: true).ConfigureAwait(false);
+        LogDispatched(spec.JobId, input.Attempt);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatched trainer job {JobId} (attempt {Attempt})")]
+    private partial void LogDispatched(string jobId, int attempt);
+}
+
+/// <summary>The live model (champion) of a name, or null.</summary>
+public sealed class ReadLiveModelActivity(BlobServiceClient blobs) : TaskActivity<string, LiveModel?>
+{
+    public override Task<LiveModel?> RunAsync(TaskActivityContext context, string input) =>
+        JsonBlobs.TryReadAsync<LiveModel>(blobs.GetBlobContainerClient(StorageLayout.ModelsContainer), StorageLayout.LiveModel(input), RunRecord.JsonOptions, CancellationToken.None);
+}
+
+/// <summary>Makes a model version live: overwrites <c>models/{name}/live.json</c> (idempotent).</summary>
+public sealed class PromoteModelActivity(BlobServiceClient blobs) : TaskActivity<LiveModel, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, LiveModel input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        await JsonBlobs.WriteAsync(blobs.GetBlobContainerClient(StorageLayout.ModelsContainer), StorageLayout.LiveModel(input.Name), input, RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+        return true;
+    }
+}
+
+/// <summary>Writes a run's record (<c>runs/{id}/run.json</c>); overwriting with the same content is harmless.</summary>
+public sealed class RecordRunActivity(BlobServiceClient blobs) : TaskActivity<RunRecord, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, RunRecord input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var runs = blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        await runs.CreateIfNotExistsAsync().ConfigureAwait(false);
+        await JsonBlobs.WriteAsync(runs, StorageLayout.RunRecord(input.Id), input, RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+        return true;
+    }
+}
+
+/// <summary>A run's record, or null when there is none.</summary>
+public sealed class ReadRunRecordActivity(BlobServiceClient blobs) : TaskActivity<string, RunRecord?>
+{
+    public override Task<RunRecord?> RunAsync(TaskActivityContext context, string input) =>
+        JsonBlobs.TryReadAsync<RunRecord>(blobs.GetBlobContainerClient(StorageLayout.RunsContainer), StorageLayout.RunRecord(input), RunRecord.JsonOptions, CancellationToken.None);
+}

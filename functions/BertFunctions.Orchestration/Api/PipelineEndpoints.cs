@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace BertFunctions.Orchestration.Api;
+
+/// <summary>The routes of the training API for an ASP.NET Core host (the local host); the Functions app declares the same routes as HTTP triggers.</summary>
+public static class PipelineEndpoints
+{
+    public static IEndpointRouteBuilder MapTrainingApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/training", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.StartAsync(request, ct));
+        app.MapGet("/api/training/{id}", (string id, TrainingApi api, CancellationToken ct) => api.StatusAsync(id, ct));
+        app.MapPost("/api/training/{id}/cancel", (HttpRequest request, string id, TrainingApi api, CancellationToken ct) => api.CancelAsync(request, id, ct));
+        app.MapGet("/api/models", (TrainingApi api, CancellationToken ct) => api.ModelsAsync(ct));
+        return app;
+    }
+}

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BertFunctions.Orchestration.Activities;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
+using BertFunctions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+
+namespace BertFunctions.Orchestration.Api;
+
+/// <summary>
+/// The training HTTP API, host-agnostic: the Functions app and the local host map the same methods to the same routes.
+/// Bad input is a 4xx with RFC 7807 problem details, never a 500.
+/// </summary>
+public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspector, BlobServiceClient blobs, IOptions<PipelineOptions> options)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(RunRecord.JsonOptions) { WriteIndented = false };
+
+    /// <summary>POST /api/training: starts a run (202 with the status URL); the same request on the same uploads returns the same run.</summary>
+    public async Task<IResult> StartAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var settings = options.Value;
+        var (body, problem) = await BodyReader.ReadJsonAsync(http, settings.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        TrainingRunRequest request;
+        try
+        {
+            request = TrainingRunRequest.FromJson(body!);
+        }
+        catch (RunRequestException e)
+        {
+            return ProblemResults.BadRequest(e.Message);
+        }
+
+        var uploads = await inspector.InspectAsync(request.Dataset, cancellationToken).ConfigureAwait(false);
+        if (uploads.LabeledFiles == 0)
+        {
+            return ProblemResults.NotFound($"dataset '{request.Dataset}' has no labeled uploads under uploads/labeled/{request.Dataset}/");
+        }
+
+        var id = RunIds.Run(request.Dataset, request.Strategy, uploads.Fingerprint, request.Hash());
+        var existing = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
+        var rerun = existing is { RuntimeStatus: OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated };
+        if (existing is null || rerun)
+        {
+            if (rerun)
+            {
+                // A failed run is retried by asking again; its trainer jobs resume from their checkpoints.
+                await client.PurgeInstanceAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(TrainingRunOrchestrator), new TrainingRunInput(request, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+        }
+
+        var url = StatusUrl(http, id);
+        return Results.Json(new RunAccepted(id, url, existing is not null && !rerun), JsonOptions, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>GET /api/training/{id}: phase, percent, step, loss, ETA, metrics, error and outcome.</summary>
+    public async Task<IResult> StatusAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!ValidId(id))
+        {
+            return ProblemResults.BadRequest($"'{id}' is not a run id");
+        }
+
+        var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (instance is null)
+        {
+            // Not (or no longer) known to the engine: the run record in storage still tells how it ended.
+            var record = await JsonBlobs.TryReadAsync<RunRecord>(blobs.GetBlobContainerClient(StorageLayout.RunsContainer), StorageLayout.RunRecord(id), RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false);
+            return record is null
+                ? ProblemResults.NotFound($"no training run '{id}'")
+                : Results.Json(new RunStatusResponse { Id = id, RuntimeStatus = record.State, Error = record.Error, Outcome = record.Outcome, CreatedAt = record.StartedAt, LastUpdatedAt = record.EndedAt }, JsonOptions);
+        }
+
+        var status = instance.SerializedCustomStatus is { Length: > 0 } ? instance.ReadCustomStatusAs<RunStatus>() : null;
+        return Results.Json(new RunStatusResponse
+        {
+            Id = id,
+            RuntimeStatus = instance.RuntimeStatus.ToString(),
+            Phase = status?.Phase,
+            Percent = status?.Percent,
+            Job = status?.Job,
+            Step = status?.Step,
+            TotalSteps = status?.TotalSteps,
+            Loss = status?.Loss,
+            EtaSeconds = status?.EtaSeconds,
+            Metrics = status?.Metrics,
+            Message = status?.Message,
+            Error = instance.FailureDetails?.ErrorMessage,
+            Outcome = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<RunOutcome>() : null,
+            CreatedAt = instance.CreatedAt,
+            LastUpdatedAt = instance.LastUpdatedAt,
+        }, JsonOptions);
+    }
+
+    /// <summary>POST /api/training/{id}/cancel: asks the run to stop (202); 404 unknown, 409 already ended.</summary>
+    public async Task<IResult> CancelAsync(HttpRequest http, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (!ValidId(id))
+        {
+            return ProblemResults.BadRequest($"'{id}' is not a run id");
+        }
+
+        var instance = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
+        if (instance is null)
+        {
+            return ProblemResults.NotFound($"no training run '{id}'");
+        }
+
+        if (instance.IsCompleted)
+        {
+            return ProblemResults.Conflict($"run '{id}' has already ended ({instance.RuntimeStatus})");
+        }
+
+        await client.RaiseEventAsync(id, RunIds.CancelEvent, "requested", cancellationToken).ConfigureAwait(false);
+        return Results.Json(new RunAccepted(id, StatusUrl(http, id), Existing: true), JsonOptions, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>GET /api/models: model names, their versions with metrics, and which version is live.</summary>
+    public async Task<IResult> ModelsAsync(CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
+        var models = new SortedDictionary<string, List<ModelVersionSummary>>(StringComparer.Ordinal);
+        var live = new Dictionary<string, LiveModel>(StringComparer.Ordinal);
+        if (await container.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
+            {
+                var parts = blob.Name.Split('/');
+                if (parts is [var name, "live.json"])
+                {
+                    if (await JsonBlobs.TryReadAsync<LiveModel>(container, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } pointer)
+                    {
+                        live[name] = pointer;
+                    }
+                }
+                else if (parts is [var model, var version, "package.json"])
+                {
+                    var manifest = JsonNode.Parse((await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString());
+                    if (!models.TryGetValue(model, out var versions))
+                    {
+                        models[model] = versions = [];
+                    }
+
+                    versions.Add(new ModelVersionSummary(
+                        version,
+                        manifest?["created_at"]?.GetValue<DateTimeOffset>(),
+                        manifest?["labels"]?.AsArray().Select(l => l!.GetValue<string>()).ToList(),
+                        manifest?["metrics"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<double>()),
+                        IsLive: false));
+                }
+            }
+        }
+
+        var summaries = models.Select(m => new ModelSummary(
+            m.Key,
+            live.GetValueOrDefault(m.Key),
+            [.. m.Value.Select(v => v with { IsLive = live.TryGetValue(m.Key, out var l) && l.Version == v.Version }).OrderBy(v => v.CreatedAt)])).ToList();
+        return Results.Json(summaries, JsonOptions);
+    }
+
+    private static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private static string StatusUrl(HttpRequest http, string id) => $"{http.Scheme}://{http.Host}/api/training/{id}";
+}

@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BertFunctions.Orchestration.Contracts;
+
+/// <summary>
+/// Deterministic ids. A run's instance id derives from the dataset, the strategy and a hash of the uploads and the
+/// request, so a replayed or duplicated event starts nothing new. Trainer job ids are the run id plus a stage suffix,
+/// so the event router finds the run from any trainer event without a lookup.
+/// </summary>
+public static class RunIds
+{
+    /// <summary>Stages whose jobs a run dispatches.</summary>
+    public const string MlmStage = "mlm";
+    public const string ClassifyStage = "cls";
+    public const string ChampionStage = "champ";
+
+    private static readonly string[] Stages = [MlmStage, ClassifyStage, ChampionStage];
+
+    /// <summary>The singleton scheduler of a dataset's upload-driven runs.</summary>
+    public static string Scheduler(string dataset) => $"retrain-{dataset}";
+
+    /// <summary><c>{dataset}-{strategy}-{hash}</c>, at most 56 characters so that job ids stay within 63.</summary>
+    public static string Run(string dataset, TrainingStrategy strategy, string uploadsFingerprint, string requestHash)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{uploadsFingerprint}\n{requestHash}")))[..12];
+        var head = dataset.Length > 30 ? dataset[..30].TrimEnd('-') : dataset;
+        return $"{head}-{strategy.ToString().ToLowerInvariant()}-{hash}";
+    }
+
+    public static string Job(string runId, string stage) => $"{runId}-{stage}";
+
+    /// <summary>The run a trainer job belongs to, or null when the job id is not one of a run's.</summary>
+    public static string? RunOfJob(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        foreach (var stage in Stages)
+        {
+            if (jobId.EndsWith("-" + stage, StringComparison.Ordinal) && jobId.Length > stage.Length + 1)
+            {
+                return jobId[..^(stage.Length + 1)];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The external event a run waits on for one job's trainer events.</summary>
+    public static string JobEvent(string jobId) => $"trainer:{jobId}";
+
+    /// <summary>The external event that cancels a run.</summary>
+    public const string CancelEvent = "cancel";
+
+    /// <summary>The external event an upload raises on a dataset's scheduler.</summary>
+    public const string UploadEvent = "upload";
+}

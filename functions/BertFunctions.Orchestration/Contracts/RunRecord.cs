@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BertFunctions.Orchestration.Contracts;
+
+/// <summary>States of a run record.</summary>
+public static class RunStates
+{
+    public const string Running = "running";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+
+    public static bool IsTerminal(string state) => state is Completed or Failed or Cancelled;
+}
+
+/// <summary>
+/// The durable record of a run in <c>runs/{id}/run.json</c>: written when the run starts and when it ends. It is
+/// what survives a restart of a host whose orchestration state does not (the local host's in-memory engine): a
+/// record still <c>running</c> with no live orchestration is resumed from it.
+/// </summary>
+public sealed record RunRecord
+{
+    public required string Id { get; init; }
+
+    public required TrainingRunRequest Request { get; init; }
+
+    public required string State { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public RunOutcome? Outcome { get; init; }
+
+    public string? Error { get; init; }
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}
+
+/// <summary><c>models/{name}/live.json</c>: the champion, the model that serving uses.</summary>
+public sealed record LiveModel
+{
+    public required string Name { get; init; }
+
+    public required string Version { get; init; }
+
+    /// <summary><c>{name}/{version}/</c> in the models container.</summary>
+    public required string Package { get; init; }
+
+    /// <summary>Its metrics, on the test split of <see cref="DatasetVersion"/>.</summary>
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+
+    public required string DatasetVersion { get; init; }
+
+    /// <summary>The vocabulary its data is tokenized with: <c>minilm</c> or a vocab.txt blob in the datasets container.</summary>
+    public string Vocabulary { get; init; } = "minilm";
+
+    public required string RunId { get; init; }
+
+    public required DateTimeOffset PromotedAt { get; init; }
+}

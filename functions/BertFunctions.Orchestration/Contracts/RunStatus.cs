@@ -1,0 +1,46 @@
+namespace BertFunctions.Orchestration.Contracts;
+
+/// <summary>Phases of a run, in order; <see cref="RunStatus.Percent"/> maps them onto 0-100.</summary>
+public static class RunPhases
+{
+    public const string Validating = "validating";
+    public const string Ingesting = "ingesting";
+    public const string Vocabulary = "training vocabulary";
+    public const string Pretraining = "pretraining (mlm)";
+    public const string FineTuning = "fine-tuning";
+    public const string Evaluating = "evaluating champion";
+    public const string Promoting = "promoting";
+    public const string Done = "done";
+}
+
+/// <summary>
+/// The orchestration's custom status: what GET /api/training/{id} shows while a run is going. Small (the backend
+/// stores it with every replay) and only what a person watching needs.
+/// </summary>
+public sealed record RunStatus
+{
+    public required string Phase { get; init; }
+
+    /// <summary>Whole-run progress estimate, 0-100.</summary>
+    public double Percent { get; init; }
+
+    public string? Job { get; init; }
+
+    public long Step { get; init; }
+
+    public long TotalSteps { get; init; }
+
+    public double? Loss { get; init; }
+
+    public double? TokensPerSecond { get; init; }
+
+    public double? EtaSeconds { get; init; }
+
+    /// <summary>Trainer attempt of the current job (1 unless it failed and was resumed).</summary>
+    public int Attempt { get; init; } = 1;
+
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
+    /// <summary>One line for people: what just happened.</summary>
+    public string? Message { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace BertFunctions.Orchestration.Contracts;
+
+/// <summary>Operational settings of a run, fixed when it starts (so that replays see the same values).</summary>
+public sealed record RunSettings
+{
+    /// <summary>A trainer job that sends no event for this long is considered lost (durable timer per job).</summary>
+    public TimeSpan JobInactivityTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Dispatches of one job (each later one resumes from its latest checkpoint) before the run fails.</summary>
+    public int MaxTrainerAttempts { get; init; } = 3;
+}
+
+/// <summary>The training orchestration's input.</summary>
+public sealed record TrainingRunInput(TrainingRunRequest Request, RunSettings Settings);
+
+/// <summary>The retrain scheduler's input: which dataset, how long uploads must be quiet before a run.</summary>
+public sealed record SchedulerInput(string Dataset, TimeSpan Debounce, RunSettings Settings);
+
+/// <summary>A run failed for a reason worth showing to people as is.</summary>
+public sealed class RunFailedException(string message) : Exception(message);

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BertFunctions.Ingestion;
+using BertFunctions.Storage;
+using BertFunctions.Training.Contracts;
+
+namespace BertFunctions.Orchestration.Contracts;
+
+/// <summary>
+/// What a person (POST /api/training, or <c>uploads/config/{dataset}.json</c> for upload-driven runs) asks for: train a
+/// classifier for a dataset's labeled uploads with one strategy, evaluate it, and promote it if it beats the live model.
+/// JSON is snake_case and strict: an unknown field is a 400, never a silently ignored typo.
+/// </summary>
+public sealed record TrainingRunRequest
+{
+    /// <summary>The dataset: labeled text under <c>uploads/labeled/{dataset}/</c>, domain text under <c>uploads/raw/{dataset}/</c>.</summary>
+    public required string Dataset { get; init; }
+
+    public TrainingStrategy Strategy { get; init; } = TrainingStrategy.Finetune;
+
+    /// <summary>Finetune and dapt start from this: <c>minilm</c> (bundled), <c>package:NAME/VERSION</c> or <c>hf:PREFIX</c>.</summary>
+    public string BaseModel { get; init; } = "minilm";
+
+    /// <summary>The model's name in <c>models/{name}/</c>; default the dataset's.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>How to read the labeled uploads (default: a label per folder, every file).</summary>
+    public IngestionOptions? Reading { get; init; }
+
+    /// <summary>Fine-tuning hyperparameters (every strategy ends with a fine-tune).</summary>
+    public Hyperparameters? FineTuning { get; init; }
+
+    /// <summary>MLM hyperparameters for dapt and scratch.</summary>
+    public Hyperparameters? Pretraining { get; init; }
+
+    /// <summary>Scratch: the architecture as HF config.json fields; default MiniLM-L6's shape (6 x 384, 12 heads).</summary>
+    public JsonElement? ScratchConfig { get; init; }
+
+    /// <summary>Scratch: the size of the domain WordPiece vocabulary.</summary>
+    public int VocabularySize { get; init; } = 30_000;
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Champion/challenger: the test-split metric a new model must beat (higher is better).</summary>
+    public string PromotionMetric { get; init; } = "test.macro_f1";
+
+    /// <summary>The package name the run writes and promotes.</summary>
+    [JsonIgnore]
+    public string ModelName => Model ?? Dataset;
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectRequiredConstructorParameters = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Parses and validates; a problem is a <see cref="RunRequestException"/> that says which field and why.</summary>
+    public static TrainingRunRequest FromJson(string json)
+    {
+        TrainingRunRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<TrainingRunRequest>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new RunRequestException($"the request is not valid JSON for a training run: {e.Message}");
+        }
+
+        return (request ?? throw new RunRequestException("the request body is empty")).Validate();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Checks every field; returns this request.</summary>
+    public TrainingRunRequest Validate()
+    {
+        Check(() => BlobNames.Dataset(Dataset), "dataset");
+        Check(() => BlobNames.Dataset(ModelName), "model");
+        Require(Enum.IsDefined(Strategy), "strategy", "one of finetune, dapt, scratch");
+        Require(BaseModel == "minilm" || BaseModel.StartsWith("package:", StringComparison.Ordinal) || BaseModel.StartsWith("hf:", StringComparison.Ordinal), "base_model", "minilm, package:NAME/VERSION or hf:PREFIX");
+        Require(VocabularySize is >= 1_000 and <= 200_000, "vocabulary_size", "1000-200000");
+        Require(PromotionMetric.StartsWith("test.", StringComparison.Ordinal) && PromotionMetric.Length > 5, "promotion_metric", "a test-split metric such as test.macro_f1 or test.accuracy");
+        Check(() => Reading?.Validate(), "reading");
+        Check(() => FineTuning?.Validate(), "fine_tuning");
+        Check(() => Pretraining?.Validate(), "pretraining");
+        return this;
+    }
+
+    /// <summary>A short hash of the request, part of the run id: the same request on the same uploads is the same run.</summary>
+    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())))[..16];
+
+    private static void Require(bool ok, string field, string rule)
+    {
+        if (!ok)
+        {
+            throw new RunRequestException($"field {field} is invalid: use {rule}");
+        }
+    }
+
+    private static void Check(Action validate, string field)
+    {
+        try
+        {
+            validate();
+        }
+        catch (Exception e) when (e is ArgumentException or JobSpecException or InvalidOperationException)
+        {
+            throw new RunRequestException($"field {field} is invalid: {e.Message}");
+        }
+    }
+}
+
+/// <summary>A training request that cannot be run, with the reason (a 400 over HTTP).</summary>
+public sealed class RunRequestException(string message) : Exception(message);

@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace BertFunctions.Orchestration.Contracts;
+
+/// <summary>The three strategies of the source article.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingStrategy>))]
+public enum TrainingStrategy
+{
+    /// <summary>Fine-tune a pretrained BERT on the labeled data.</summary>
+    [JsonStringEnumMemberName("finetune")] Finetune,
+
+    /// <summary>Domain-adaptive pretraining: continue MLM training of the pretrained BERT on the domain text, then fine-tune.</summary>
+    [JsonStringEnumMemberName("dapt")] Dapt,
+
+    /// <summary>Train a domain vocabulary, pretrain from random initialisation on the domain text, then fine-tune.</summary>
+    [JsonStringEnumMemberName("scratch")] Scratch,
+}

@@ -1,0 +1,81 @@
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
+using BertFunctions.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BertFunctions.Orchestration.Events;
+
+/// <summary>
+/// What the blob trigger does with a new upload (<c>uploads/labeled/{dataset}/...</c>, <c>uploads/raw/{dataset}/...</c>
+/// or <c>uploads/config/{dataset}.json</c>): start the dataset's retrain scheduler, or tell the running one. Anything
+/// else in the container, or a name that is not a valid dataset, is ignored with a log line.
+/// </summary>
+public sealed partial class UploadSignal(DurableTaskClient client, IOptions<PipelineOptions> options, ILogger<UploadSignal> logger)
+{
+    /// <summary>The dataset an upload belongs to, or null.</summary>
+    public static string? DatasetOf(string blobName)
+    {
+        ArgumentNullException.ThrowIfNull(blobName);
+        var parts = blobName.Split('/');
+        var candidate = parts switch
+        {
+            ["labeled" or "raw", var dataset, _, ..] => dataset,
+            ["config", var file] when file.EndsWith(".json", StringComparison.Ordinal) => file[..^".json".Length],
+            _ => null,
+        };
+        try
+        {
+            return candidate is null ? null : BlobNames.Dataset(candidate);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Returns the scheduler's instance id, or null when the blob is not an upload of a dataset.</summary>
+    public async Task<string?> SignalAsync(string blobName, CancellationToken cancellationToken)
+    {
+        if (DatasetOf(blobName) is not { } dataset)
+        {
+            LogIgnored(blobName);
+            return null;
+        }
+
+        var id = RunIds.Scheduler(dataset);
+        var instance = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
+        if (instance is { IsRunning: true } or { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
+        {
+            await client.RaiseEventAsync(id, RunIds.UploadEvent, blobName, cancellationToken).ConfigureAwait(false);
+            return id;
+        }
+
+        var settings = options.Value;
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(RetrainSchedulerOrchestrator), new SchedulerInput(dataset, settings.DebounceWindow, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+            LogStarted(dataset, blobName);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Another upload started it between our look and our start (the backend refuses a second instance with
+            // this id): tell it instead. If that fails too, the trigger fails and the platform retries it.
+            LogRaced(dataset, e.Message);
+            await client.RaiseEventAsync(id, RunIds.UploadEvent, blobName, cancellationToken).ConfigureAwait(false);
+        }
+
+        return id;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Blob} is not under labeled/{{dataset}}/, raw/{{dataset}}/ or config/{{dataset}}.json: ignored")]
+    private partial void LogIgnored(string blob);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retrain scheduler of {Dataset} was started concurrently ({Error}); signalling it")]
+    private partial void LogRaced(string dataset, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retrain scheduler of {Dataset} started by {Blob}")]
+    private partial void LogStarted(string dataset, string blob);
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using BertFunctions.Orchestration.Activities;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask;
+
+namespace BertFunctions.Orchestration.Orchestrators;
+
+/// <summary>
+/// A run's orchestration context plus what every stage needs: the settings, the pending cancel event and the custom
+/// status. <see cref="RunJobAsync"/> is the dispatch-and-wait loop every trainer job goes through.
+/// </summary>
+internal sealed class RunContext(TaskOrchestrationContext context, TrainingRunInput input, Task<string> cancel)
+{
+    public TaskOrchestrationContext Context => context;
+
+    public void Report(RunStatus status) => context.SetCustomStatus(status);
+
+    /// <summary>
+    /// Sends the job to the trainer and follows its events until it completes (returns the completed event), the run
+    /// is cancelled (returns null) or it has failed <see cref="RunSettings.MaxTrainerAttempts"/> times (throws). A job
+    /// that fails, or sends nothing for the inactivity timeout, is dispatched again with the same id: the trainer then
+    /// resumes from its latest checkpoint. Progress goes into the custom status, mapped onto [from, to] percent.
+    /// </summary>
+    public async Task<TrainingEvent?> RunJobAsync(TrainingJobSpec spec, string phase, double from, double to)
+    {
+        var settings = input.Settings;
+        var specJson = spec.ToJson();
+        for (var attempt = 1; ; attempt++)
+        {
+            await context.CallActivityAsync<bool>(nameof(DispatchTrainingJobActivity), new DispatchInput(context.InstanceId, spec.JobId, specJson, attempt), Retries.Storage);
+            Report(new RunStatus { Phase = phase, Percent = from, Job = spec.JobId, Attempt = attempt, Message = attempt == 1 ? "queued for the trainer" : "queued again: resumes from the latest checkpoint" });
+            string failure;
+            while (true)
+            {
+                using var stop = new CancellationTokenSource();
+                var next = context.WaitForExternalEvent<TrainingEvent>(RunIds.JobEvent(spec.JobId), stop.Token);
+                var quiet = context.CreateTimer(context.CurrentUtcDateTime.Add(settings.JobInactivityTimeout), stop.Token);
+                var first = await Task.WhenAny(next, quiet, cancel);
+                // Drop the losers, so that neither the timer nor the event wait stays pending. Synchronous on purpose:
+                // orchestrator code must not hand work to other threads.
+#pragma warning disable CA1849
+                stop.Cancel();
+#pragma warning restore CA1849
+                if (first == cancel)
+                {
+                    return null;
+                }
+
+                if (first == quiet)
+                {
+                    failure = string.Create(CultureInfo.InvariantCulture, $"no event from the trainer for {settings.JobInactivityTimeout}");
+                    break;
+                }
+
+                var e = await next;
+                if (e.Kind == TrainingEventKind.Completed)
+                {
+                    Report(new RunStatus { Phase = phase, Percent = to, Job = spec.JobId, Step = e.Step, TotalSteps = e.TotalSteps, Loss = e.Loss, Attempt = attempt, Metrics = e.Metrics, Message = "job completed" });
+                    return e;
+                }
+
+                if (e.Kind == TrainingEventKind.Failed && !e.WillRetry)
+                {
+                    failure = e.Error ?? "the trainer reported a failure without a reason";
+                    break;
+                }
+
+                var percent = e.TotalSteps > 0 ? from + ((to - from) * Math.Clamp((double)e.Step / e.TotalSteps, 0, 1)) : from;
+                Report(new RunStatus
+                {
+                    Phase = phase,
+                    Percent = Math.Round(percent, 1),
+                    Job = spec.JobId,
+                    Step = e.Step,
+                    TotalSteps = e.TotalSteps,
+                    Loss = e.Loss,
+                    TokensPerSecond = e.TokensPerSecond,
+                    EtaSeconds = e.EtaSeconds,
+                    Attempt = attempt,
+                    Metrics = e.Metrics,
+                    Message = e.Kind == TrainingEventKind.Failed ? $"attempt failed, the trainer retries from its checkpoint: {e.Error}" : e.Kind.ToString().ToLowerInvariant(),
+                });
+            }
+
+            if (attempt >= settings.MaxTrainerAttempts)
+            {
+                throw new RunFailedException($"trainer job {spec.JobId} failed {attempt} times; last: {failure}");
+            }
+
+            Report(new RunStatus { Phase = phase, Percent = from, Job = spec.JobId, Attempt = attempt, Message = $"attempt {attempt} failed ({failure}); dispatching again" });
+        }
+    }
+}

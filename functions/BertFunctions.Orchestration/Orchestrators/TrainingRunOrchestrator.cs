@@ -1,0 +1,246 @@
+using System.Text.Json;
+using BertFunctions.Ingestion;
+using BertFunctions.Orchestration.Activities;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Pipeline.Ingestion;
+using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask;
+
+namespace BertFunctions.Orchestration.Orchestrators;
+
+/// <summary>
+/// One training run, start to finish: validate, ingest (fan-out per dataset and per work unit), train (finetune: one
+/// classify job; dapt: MLM from the pretrained model, then classify from its checkpoint; scratch: domain vocabulary,
+/// MLM from random initialisation, then classify), evaluate the live model on the same test split, promote the
+/// candidate only if it beats it, and record the run. Deterministic: all I/O is in activities and in the trainer,
+/// which reports through external events.
+/// </summary>
+public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput, RunOutcome>
+{
+    public override async Task<RunOutcome> RunAsync(TaskOrchestrationContext context, TrainingRunInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var request = input.Request;
+        var run = new RunContext(context, input, context.WaitForExternalEvent<string>(RunIds.CancelEvent));
+        var record = new RunRecord { Id = context.InstanceId, Request = request, State = RunStates.Running, StartedAt = context.CurrentUtcDateTime };
+        await context.CallActivityAsync<bool>(nameof(RecordRunActivity), record, Retries.Storage);
+        try
+        {
+            var outcome = await TrainAsync(run, request);
+            await context.CallActivityAsync<bool>(nameof(RecordRunActivity), record with { State = outcome.State, EndedAt = context.CurrentUtcDateTime, Outcome = outcome }, Retries.Storage);
+            run.Report(new RunStatus { Phase = RunPhases.Done, Percent = 100, Metrics = outcome.Metrics, Message = outcome.Reason });
+            return outcome;
+        }
+        catch (Exception e) when (e is TaskFailedException or RunFailedException)
+        {
+            var reason = Reason(e);
+            await context.CallActivityAsync<bool>(nameof(RecordRunActivity), record with { State = RunStates.Failed, EndedAt = context.CurrentUtcDateTime, Error = reason }, Retries.Storage);
+            run.Report(new RunStatus { Phase = RunPhases.Done, Percent = 100, Message = "failed: " + reason });
+            throw new RunFailedException(reason);
+        }
+    }
+
+    private static async Task<RunOutcome> TrainAsync(RunContext run, TrainingRunRequest request)
+    {
+        var context = run.Context;
+        var id = context.InstanceId;
+        var pretrains = request.Strategy != TrainingStrategy.Finetune;
+
+        // Validate: the request was checked by the starter; here, what is in storage.
+        run.Report(new RunStatus { Phase = RunPhases.Validating, Percent = 1 });
+        var uploads = await context.CallActivityAsync<UploadsSummary>(nameof(InspectUploadsActivity), request.Dataset, Retries.Storage);
+        if (uploads.LabeledFiles == 0)
+        {
+            throw new RunFailedException($"dataset '{request.Dataset}' has no labeled uploads under uploads/labeled/{request.Dataset}/");
+        }
+
+        // Domain text: uploads/raw/{dataset}/ when there is any, else the labeled uploads read as plain text.
+        var textFromLabeled = uploads.RawFiles == 0;
+        var vocabulary = IngestionRequest.BundledVocabulary;
+        if (request.Strategy == TrainingStrategy.Scratch)
+        {
+            run.Report(new RunStatus { Phase = RunPhases.Vocabulary, Percent = 3 });
+            vocabulary = await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true), Retries.Storage);
+        }
+
+        run.Report(new RunStatus { Phase = RunPhases.Ingesting, Percent = 5 });
+        var labeledTask = IngestAsync(context, LabeledRequest(request, vocabulary), $"{id}-labeled");
+        var textTask = pretrains ? IngestAsync(context, TextRequest(request, vocabulary, textFromLabeled), $"{id}-text") : null;
+        var labeled = await labeledTask;
+        var text = textTask is null ? null : await textTask;
+        var versions = new Dictionary<string, string> { ["labeled"] = labeled.Version };
+        if (text is not null)
+        {
+            versions["text"] = text.Version;
+        }
+
+        // Train.
+        var fineTuneBase = ParseBase(request.BaseModel);
+        if (text is not null)
+        {
+            var mlm = new TrainingJobSpec
+            {
+                JobId = RunIds.Job(id, RunIds.MlmStage),
+                Mode = JobMode.Mlm,
+                Base = request.Strategy == TrainingStrategy.Scratch ? ModelBase.None : fineTuneBase,
+                Config = request.Strategy == TrainingStrategy.Scratch ? request.ScratchConfig ?? DefaultScratchConfig : null,
+                Dataset = new DatasetReference(text.Dataset, text.Version),
+                Hyperparameters = request.Pretraining ?? DefaultPretraining,
+                Seed = request.Seed,
+            };
+            if (await run.RunJobAsync(mlm, RunPhases.Pretraining, 15, 55) is null)
+            {
+                return Cancelled(versions);
+            }
+
+            fineTuneBase = new ModelBase(ModelBaseKind.Checkpoint, mlm.JobId);
+        }
+
+        var classify = new TrainingJobSpec
+        {
+            JobId = RunIds.Job(id, RunIds.ClassifyStage),
+            Mode = JobMode.Classify,
+            Base = fineTuneBase,
+            Dataset = new DatasetReference(labeled.Dataset, labeled.Version),
+            Hyperparameters = request.FineTuning ?? DefaultFineTuning,
+            Output = new ModelPackageReference(request.ModelName, id),
+            Seed = request.Seed,
+        };
+        var done = await run.RunJobAsync(classify, RunPhases.FineTuning, pretrains ? 55 : 15, 92);
+        if (done is null)
+        {
+            return Cancelled(versions);
+        }
+
+        var candidate = done.Metrics ?? new Dictionary<string, double>();
+
+        // Champion/challenger on the same held-out test split.
+        run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
+        var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), request.ModelName, Retries.Storage);
+        IReadOnlyDictionary<string, double>? champion = null;
+        if (live is not null)
+        {
+            champion = await EvaluateChampionAsync(run, request, live, labeled, vocabulary);
+            if (champion is null)
+            {
+                return Cancelled(versions);
+            }
+        }
+
+        var decision = Promotion.Decide(request.PromotionMetric, candidate, champion);
+        if (decision.Promote)
+        {
+            run.Report(new RunStatus { Phase = RunPhases.Promoting, Percent = 98, Metrics = candidate, Message = decision.Reason });
+            await context.CallActivityAsync<bool>(nameof(PromoteModelActivity), new LiveModel
+            {
+                Name = request.ModelName,
+                Version = id,
+                Package = classify.Output!.Prefix,
+                Metrics = candidate,
+                DatasetVersion = labeled.Version,
+                Vocabulary = vocabulary,
+                RunId = id,
+                PromotedAt = context.CurrentUtcDateTime,
+            }, Retries.Storage);
+        }
+
+        return new RunOutcome
+        {
+            State = RunStates.Completed,
+            ModelPackage = done.ModelPackage ?? classify.Output!.Prefix,
+            ModelVersion = id,
+            Promoted = decision.Promote,
+            Reason = decision.Reason,
+            Metrics = candidate,
+            ChampionMetrics = champion,
+            DatasetVersions = versions,
+        };
+    }
+
+    /// <summary>The live model's metrics on this run's test split: reused when it was measured on it, else an evaluate job.</summary>
+    private static async Task<IReadOnlyDictionary<string, double>?> EvaluateChampionAsync(RunContext run, TrainingRunRequest request, LiveModel live, IngestedDataset labeled, string vocabulary)
+    {
+        if (live.DatasetVersion == labeled.Version)
+        {
+            return live.Metrics;
+        }
+
+        // Same documents, but tokenized with the champion's vocabulary when it differs (content-addressed: cheap if it exists).
+        var data = live.Vocabulary == vocabulary
+            ? labeled
+            : await IngestAsync(run.Context, LabeledRequest(request, live.Vocabulary), $"{run.Context.InstanceId}-champion");
+        var evaluate = new TrainingJobSpec
+        {
+            JobId = RunIds.Job(run.Context.InstanceId, RunIds.ChampionStage),
+            Mode = JobMode.Evaluate,
+            Base = new ModelBase(ModelBaseKind.Package, live.Package.TrimEnd('/')),
+            Dataset = new DatasetReference(data.Dataset, data.Version),
+            Seed = request.Seed,
+        };
+        var done = await run.RunJobAsync(evaluate, RunPhases.Evaluating, 93, 97);
+        return done is null ? null : done.Metrics ?? new Dictionary<string, double>();
+    }
+
+    private static Task<IngestedDataset> IngestAsync(TaskOrchestrationContext context, IngestionRequest request, string instanceId) =>
+        context.CallSubOrchestratorAsync<IngestedDataset>(nameof(IngestDatasetOrchestrator), request, new SubOrchestrationOptions(Retries.Storage, instanceId));
+
+    private static IngestionRequest LabeledRequest(TrainingRunRequest request, string vocabulary) => new()
+    {
+        Dataset = request.Dataset,
+        Kind = DatasetKind.Classification,
+        Reading = (request.Reading ?? new IngestionOptions { LabelFromFolder = true }) with { Labeled = true },
+        Vocabulary = vocabulary,
+    };
+
+    private static IngestionRequest TextRequest(TrainingRunRequest request, string vocabulary, bool fromLabeled) => new()
+    {
+        Dataset = request.Dataset,
+        Kind = DatasetKind.Pretraining,
+        UploadsOf = fromLabeled ? DatasetKind.Classification : DatasetKind.Pretraining,
+        Reading = fromLabeled
+            ? (request.Reading ?? new IngestionOptions()) with { Labeled = false, LabelFromFolder = false, LabelMap = [], AllowedLabels = null }
+            : new IngestionOptions(),
+        Vocabulary = vocabulary,
+    };
+
+    private static ModelBase ParseBase(string reference) => reference.Split(':', 2) switch
+    {
+        ["minilm"] => ModelBase.MiniLm,
+        ["package", var package] => new ModelBase(ModelBaseKind.Package, package),
+        ["hf", var prefix] => new ModelBase(ModelBaseKind.HfDirectory, prefix),
+        _ => throw new RunFailedException($"base model '{reference}' is not minilm, package:NAME/VERSION or hf:PREFIX"),
+    };
+
+    private static RunOutcome Cancelled(IReadOnlyDictionary<string, string> versions) =>
+        new() { State = RunStates.Cancelled, Reason = "cancelled on request", DatasetVersions = versions };
+
+    /// <summary>The innermost message: what actually went wrong, not the chain of tasks that reported it.</summary>
+    private static string Reason(Exception e)
+    {
+        if (e is TaskFailedException { FailureDetails: { } details })
+        {
+            while (details.InnerFailure is { } inner)
+            {
+                details = inner;
+            }
+
+            return details.ErrorMessage;
+        }
+
+        return e.Message;
+    }
+
+    /// <summary>Fine-tuning defaults: the recipe of docs/results.md (2 epochs, 5e-5, batch 32).</summary>
+    public static Hyperparameters DefaultFineTuning { get; } = new() { Epochs = 2, EvalEverySteps = 100, CheckpointEverySteps = 100 };
+
+    /// <summary>MLM defaults for dapt and scratch: 1e-4, a bounded number of steps.</summary>
+    public static Hyperparameters DefaultPretraining { get; } = new() { LearningRate = 1e-4, MaxSteps = 1_000, EvalEverySteps = 250, CheckpointEverySteps = 250 };
+
+    /// <summary>Pretraining from scratch: MiniLM-L6's shape (samples/configs/minilm-l6-h384-uncased.json); vocab_size comes from the dataset.</summary>
+    public static JsonElement DefaultScratchConfig { get; } = JsonDocument.Parse("""
+        {"model_type":"bert","hidden_size":384,"num_hidden_layers":6,"num_attention_heads":12,"intermediate_size":1536,
+         "hidden_act":"gelu","hidden_dropout_prob":0.1,"attention_probs_dropout_prob":0.1,"max_position_embeddings":512,
+         "type_vocab_size":2,"initializer_range":0.02,"layer_norm_eps":1e-12,"pad_token_id":0}
+        """).RootElement.Clone();
+}

@@ -1,0 +1,78 @@
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask.Client;
+
+namespace BertFunctions.Orchestration.Tests;
+
+/// <summary>The happy path of each strategy: what is ingested, which trainer jobs run in which order, and what is promoted.</summary>
+public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
+{
+    [Fact]
+    public async Task Finetune_ingests_the_labeled_uploads_trains_one_classifier_and_promotes_the_first_model()
+    {
+        await fixture.UploadSpamAsync("ft", perLabel: 20);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "ft" });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        var outcome = run.ReadOutputAs<RunOutcome>()!;
+        Assert.True(outcome.Promoted, outcome.Reason);
+        Assert.Contains("first model", outcome.Reason, StringComparison.Ordinal);
+        var job = Assert.Single(trainer.Received);
+        Assert.Equal(JobMode.Classify, job.Mode);
+        Assert.Equal(ModelBase.MiniLm, job.Base);
+        Assert.Equal(outcome.DatasetVersions!["labeled"], job.Dataset.Version);
+        Assert.True(await Runs.ManifestExistsAsync(fixture, "ft", job.Dataset.Version));
+        Assert.Equal(new ModelPackageReference("ft", id), job.Output);
+
+        var live = await Runs.LiveAsync(fixture, "ft");
+        Assert.Equal(id, live!.Version);
+        Assert.Equal(0.88, live.Metrics["test.macro_f1"]);
+        Assert.Equal(RunStates.Completed, (await Runs.RecordAsync(fixture, id))!.State);
+        Assert.Equal(100, run.ReadCustomStatusAs<RunStatus>()!.Percent);
+    }
+
+    [Fact]
+    public async Task Dapt_pretrains_on_the_domain_text_then_fine_tunes_from_that_checkpoint()
+    {
+        await fixture.UploadSpamAsync("dapt", perLabel: 15);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "dapt", Strategy = TrainingStrategy.Dapt });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        var jobs = trainer.Received.ToList();
+        Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode));
+        Assert.Equal(ModelBase.MiniLm, jobs[0].Base);
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, jobs[0].JobId), jobs[1].Base);
+        var outcome = run.ReadOutputAs<RunOutcome>()!;
+        Assert.Equal(outcome.DatasetVersions!["text"], jobs[0].Dataset.Version);
+        Assert.NotEqual(jobs[0].Dataset.Version, jobs[1].Dataset.Version);
+    }
+
+    [Fact]
+    public async Task Scratch_trains_a_domain_vocabulary_pretrains_from_random_weights_then_fine_tunes()
+    {
+        await fixture.UploadSpamAsync("scratch", perLabel: 15);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "scratch", Strategy = TrainingStrategy.Scratch, VocabularySize = 2_000 });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        var jobs = trainer.Received.ToList();
+        Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode));
+        Assert.Equal(ModelBase.None, jobs[0].Base);
+        Assert.Equal(384, jobs[0].Config!.Value.GetProperty("hidden_size").GetInt32());
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, jobs[0].JobId), jobs[1].Base);
+
+        // Both datasets are tokenized with the trained vocabulary, not the bundled one.
+        var steps = fixture.Get<Pipeline.Ingestion.IngestionSteps>();
+        var manifest = await steps.ReadManifestAsync("scratch", jobs[1].Dataset.Version, TestContext.Current.CancellationToken);
+        Assert.InRange(manifest.VocabularySize, 500, 2_000);
+        Assert.Equal(manifest.VocabularySha256, (await steps.ReadManifestAsync("scratch", jobs[0].Dataset.Version, TestContext.Current.CancellationToken)).VocabularySha256);
+    }
+}
