@@ -19,7 +19,9 @@ builder.Services.AddTrainingRunner();
 builder.Services.AddSingleton<QueueWorker>();
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("bertfn-trainer");
-using var stop = new CancellationTokenSource();
+// Not disposed: ProcessExit fires after Main has returned, and Cancel() on a disposed source would throw there and
+// abort the process (exit code 134 instead of the job's 0 or 1).
+var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 

@@ -13,8 +13,12 @@ namespace BertFunctions.Orchestration.Events;
 /// or <c>uploads/config/{dataset}.json</c>): start the dataset's retrain scheduler, or tell the running one. Anything
 /// else in the container, or a name that is not a valid dataset, is ignored with a log line.
 /// </summary>
-public sealed partial class UploadSignal(DurableTaskClient client, IOptions<PipelineOptions> options, ILogger<UploadSignal> logger)
+public sealed partial class UploadSignal(DurableTaskClient client, IOptions<PipelineOptions> options, ILogger<UploadSignal> logger) : IDisposable
 {
+    // Signals from this process go one at a time, so a burst of uploads starts the scheduler once; across processes,
+    // the backend refuses a second running instance with the same id and the loser signals instead (below).
+    private readonly SemaphoreSlim gate = new(1, 1);
+
     /// <summary>The dataset an upload belongs to, or null.</summary>
     public static string? DatasetOf(string blobName)
     {
@@ -46,11 +50,28 @@ public sealed partial class UploadSignal(DurableTaskClient client, IOptions<Pipe
         }
 
         var id = RunIds.Scheduler(dataset);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SignalSchedulerAsync(dataset, id, blobName, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        return id;
+    }
+
+    public void Dispose() => gate.Dispose();
+
+    private async Task SignalSchedulerAsync(string dataset, string id, string blobName, CancellationToken cancellationToken)
+    {
         var instance = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
         if (instance is { IsRunning: true } or { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
         {
             await client.RaiseEventAsync(id, RunIds.UploadEvent, blobName, cancellationToken).ConfigureAwait(false);
-            return id;
+            return;
         }
 
         var settings = options.Value;
@@ -66,8 +87,6 @@ public sealed partial class UploadSignal(DurableTaskClient client, IOptions<Pipe
             LogRaced(dataset, e.Message);
             await client.RaiseEventAsync(id, RunIds.UploadEvent, blobName, cancellationToken).ConfigureAwait(false);
         }
-
-        return id;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Blob} is not under labeled/{{dataset}}/, raw/{{dataset}}/ or config/{{dataset}}.json: ignored")]

@@ -68,7 +68,13 @@ public sealed class BlobCheckpointStore(BlobServiceClient blobs, ILogger<BlobChe
         }
 
         // Candidates: the pointed-to step first, then every older folder, newest first (a newer, unpointed folder is an unfinished write).
-        var steps = (await ListStepsAsync(jobId, cancellationToken).ConfigureAwait(false)).Where(s => pointed is null || s <= pointed).OrderDescending().ToList();
+        var all = await ListStepsAsync(jobId, cancellationToken).ConfigureAwait(false);
+        foreach (var unfinished in all.Where(s => s > pointed))
+        {
+            TrainingLog.CheckpointUnusable(logger, $"{StorageLayout.CheckpointsContainer}/{jobId}/{CheckpointFiles.StepFolder(unfinished)}/", "newer than latest.json: a write that did not finish (the process died); skipped");
+        }
+
+        var steps = all.Where(s => pointed is null || s <= pointed).OrderDescending().ToList();
         foreach (var step in steps)
         {
             var prefix = $"{jobId}/{CheckpointFiles.StepFolder(step)}/";

@@ -1,0 +1,66 @@
+using BertFunctions.Orchestration.Activities;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
+using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask.Client;
+
+namespace BertFunctions.Orchestration.Tests;
+
+/// <summary>Champion/challenger: a candidate replaces the live model only when it beats it on the same test split.</summary>
+public sealed class PromotionTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
+{
+    private static Dictionary<string, double> F1(double value) => new() { ["test.macro_f1"] = value, ["test.accuracy"] = value };
+
+    [Fact]
+    public async Task A_worse_challenger_is_not_promoted_and_the_champion_is_evaluated_on_the_new_test_split()
+    {
+        await fixture.UploadSpamAsync("champ", perLabel: 10);
+        var champion = await PromoteAsync("champ", "older-version", F1(0.99));
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec, spec.Mode == JobMode.Evaluate ? F1(0.95) : F1(0.80)));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "champ" });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        var outcome = run.ReadOutputAs<RunOutcome>()!;
+        Assert.False(outcome.Promoted);
+        Assert.Equal("test.macro_f1 0.8000 does not beat the live model's 0.9500; the live model stays", outcome.Reason);
+        var evaluate = Assert.Single(trainer.Received, j => j.Mode == JobMode.Evaluate);
+        Assert.Equal(new ModelBase(ModelBaseKind.Package, "champ/v0"), evaluate.Base);
+        Assert.Equal(outcome.DatasetVersions!["labeled"], evaluate.Dataset.Version);
+        var live = await Runs.LiveAsync(fixture, "champ");
+        Assert.Equal((champion.Version, champion.Metrics["test.macro_f1"]), (live!.Version, live.Metrics["test.macro_f1"]));
+    }
+
+    [Fact]
+    public async Task A_better_challenger_replaces_the_champion()
+    {
+        await fixture.UploadSpamAsync("better", perLabel: 10);
+        await PromoteAsync("better", "older-version", F1(0.70));
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec, spec.Mode == JobMode.Evaluate ? F1(0.75) : F1(0.90)));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "better" });
+        var outcome = (await Runs.WaitAsync(fixture, id)).ReadOutputAs<RunOutcome>()!;
+
+        Assert.True(outcome.Promoted, outcome.Reason);
+        Assert.Equal(0.75, outcome.ChampionMetrics!["test.macro_f1"]);
+        Assert.Equal(id, (await Runs.LiveAsync(fixture, "better"))!.Version);
+    }
+
+    [Theory]
+    [InlineData(null, 0.5, true)]
+    [InlineData(0.9, 0.9, false)]
+    [InlineData(0.9, 0.91, true)]
+    public void Promotion_needs_a_strictly_better_metric_except_for_the_first_model(double? champion, double candidate, bool promote)
+    {
+        var decision = Promotion.Decide("test.macro_f1", F1(candidate), champion is { } c ? F1(c) : null);
+        Assert.Equal(promote, decision.Promote);
+        Assert.False(Promotion.Decide("test.macro_f1", new Dictionary<string, double>(), null).Promote);
+    }
+
+    private async Task<LiveModel> PromoteAsync(string name, string datasetVersion, Dictionary<string, double> metrics)
+    {
+        var live = new LiveModel { Name = name, Version = "v0", Package = $"{name}/v0/", Metrics = metrics, DatasetVersion = datasetVersion, RunId = "earlier", PromotedAt = DateTimeOffset.UnixEpoch };
+        await new PromoteModelActivity(fixture.Blobs).RunAsync(null!, live);
+        return (await Runs.LiveAsync(fixture, name))!;
+    }
+}

@@ -1,0 +1,64 @@
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Events;
+using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask.Client;
+
+namespace BertFunctions.Orchestration.Tests;
+
+/// <summary>Upload-driven runs: debounce, duplicate events, and uploads already trained on.</summary>
+public sealed class SchedulerTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
+{
+    [Fact]
+    public async Task Many_upload_events_within_the_debounce_window_give_one_run_and_replayed_events_give_none()
+    {
+        await fixture.UploadSpamAsync("burst", perLabel: 10);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+        var signal = fixture.Get<UploadSignal>();
+
+        // Twenty events for the same uploads, some of them duplicates, as Event Grid may deliver them.
+        var names = Enumerable.Range(0, 20).Select(i => $"labeled/burst/{(i % 2 == 0 ? "ham" : "spam")}/{i % 7}.txt").ToList();
+        var ids = await Task.WhenAll(names.Select(n => signal.SignalAsync(n, TestContext.Current.CancellationToken)));
+        Assert.All(ids, id => Assert.Equal("retrain-burst", id));
+        var first = await Runs.WaitAsync(fixture, "retrain-burst", 180);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, first.RuntimeStatus);
+        Assert.Single(trainer.Received);
+
+        // The same events again (a replay): the scheduler finds the run of these uploads and starts nothing.
+        await signal.SignalAsync(names[0], TestContext.Current.CancellationToken);
+        var second = await Runs.WaitAsync(fixture, "retrain-burst", 60);
+        Assert.StartsWith("uploads unchanged since run burst-finetune-", second.ReadOutputAs<string>(), StringComparison.Ordinal);
+        Assert.Single(trainer.Received);
+
+        // New data: a retrain, which also evaluates the live model on the new test split (champion/challenger).
+        await fixture.UploadSpamAsync("burst", perLabel: 2, skip: 10);
+        await signal.SignalAsync("labeled/burst/ham/new.txt", TestContext.Current.CancellationToken);
+        await Runs.WaitAsync(fixture, "retrain-burst", 180);
+        Assert.Equal([JobMode.Classify, JobMode.Classify, JobMode.Evaluate], trainer.Received.Select(j => j.Mode));
+    }
+
+    [Fact]
+    public async Task A_settings_blob_chooses_the_strategy_of_upload_driven_runs()
+    {
+        await fixture.UploadSpamAsync("configured", perLabel: 10);
+        await fixture.UploadAsync("config/configured.json", """{"strategy": "dapt", "pretraining": {"max_steps": 5}}""");
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+
+        await fixture.Get<UploadSignal>().SignalAsync("config/configured.json", TestContext.Current.CancellationToken);
+        await Runs.WaitAsync(fixture, "retrain-configured", 180);
+
+        var jobs = trainer.Received.ToList();
+        Assert.Equal(2, jobs.Count);
+        Assert.Equal(5, jobs[0].Hyperparameters.MaxSteps);
+    }
+
+    [Theory]
+    [InlineData("labeled/spam/ham/1.txt", "spam")]
+    [InlineData("raw/domain-text/part-0001.txt.gz", "domain-text")]
+    [InlineData("config/spam.json", "spam")]
+    [InlineData("labeled/spam", null)]
+    [InlineData("labeled/Bad_Name/x.txt", null)]
+    [InlineData("other/spam/x.txt", null)]
+    [InlineData("config/spam.txt", null)]
+    public void Uploads_map_to_their_dataset_and_anything_else_is_ignored(string blob, string? dataset) =>
+        Assert.Equal(dataset, UploadSignal.DatasetOf(blob));
+}
