@@ -51,8 +51,9 @@ public sealed class RetrainSchedulerOrchestrator : TaskOrchestrator<SchedulerInp
 
         var runId = RunIds.Run(input.Dataset, request.Strategy, uploads.Fingerprint, request.Hash());
         var existing = await context.CallActivityAsync<RunRecord?>(nameof(ReadRunRecordActivity), runId, Retries.Storage);
-        if (existing is not null && existing.State != RunStates.Running)
+        if (existing is not null)
         {
+            // Trained on already, or in progress (a running record after a host restart is resumed by the host).
             return $"uploads unchanged since run {runId} ({existing.State})";
         }
 

@@ -1,0 +1,26 @@
+namespace BertFunctions.LocalHost;
+
+/// <summary>How the local host runs: where storage is, where it listens, and which trainer it starts.</summary>
+public sealed class LocalHostOptions
+{
+    /// <summary>A connection string (Azurite) or an https:// account URL (managed identity).</summary>
+    public required string Storage { get; init; }
+
+    /// <summary>Loopback only: the API has no authentication locally. Port 0 picks a free one.</summary>
+    public string Url { get; init; } = "http://127.0.0.1:7071";
+
+    /// <summary>bertfn-trainer.dll to run as <c>--worker</c>; null: no trainer (jobs wait in the queue for one).</summary>
+    public string? TrainerAssembly { get; init; }
+
+    /// <summary>A file for the trainer's output; null: its lines go to the host's log at Debug level.</summary>
+    public string? TrainerLog { get; init; }
+
+    /// <summary>How often the uploads container is listed for new blobs (the local stand-in for Event Grid).</summary>
+    public TimeSpan WatchInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the training-events queue is polled when it was empty.</summary>
+    public TimeSpan EventPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The pipeline's trigger settings (debounce, trainer timeouts and attempts).</summary>
+    public Orchestration.PipelineOptions Pipeline { get; init; } = new();
+}

@@ -1,0 +1,68 @@
+using BertFunctions.Orchestration;
+using BertFunctions.Orchestration.Api;
+using BertFunctions.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BertFunctions.LocalHost;
+
+/// <summary>
+/// Builds the local host: an ASP.NET Core app on loopback serving the Functions app's HTTP routes, the pipeline's
+/// orchestrators and activities on the Durable Task in-process engine (the Functions host cannot run here), and the
+/// local stand-ins for the triggers (upload watcher, training-event pump) and for the GPU job (trainer child process).
+/// </summary>
+public static class LocalPipelineHost
+{
+    public static WebApplication Build(LocalHostOptions options, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var uri = new Uri(options.Url);
+        if (!uri.IsLoopback)
+        {
+            throw new ArgumentException($"the local host listens on loopback only (it has no authentication); got {options.Url}", nameof(options));
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Url);
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+
+        var storage = new StorageClients(options.Storage);
+        builder.Services.AddSingleton(storage);
+        builder.Services.AddSingleton(storage.Blobs);
+        builder.Services.AddSingleton(storage.Queues);
+        builder.Services.AddSingleton<IOptions<LocalHostOptions>>(Options.Create(options));
+        builder.Services.AddSingleton<IOptions<PipelineOptions>>(Options.Create(options.Pipeline));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddPipeline();
+        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddPipelineTasks());
+
+        // After the engine's own hosted services, so that they start first.
+        builder.Services.AddHostedService<RunResumer>();
+        builder.Services.AddHostedService<TrainingEventPump>();
+        builder.Services.AddHostedService<UploadWatcher>();
+        builder.Services.AddHostedService<TrainerSupervisor>();
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
+        app.MapTrainingApi();
+        return app;
+    }
+
+    /// <summary>The address the app listens on once started (the real port when the options asked for port 0).</summary>
+    public static Uri Address(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        return new Uri(addresses?.FirstOrDefault() ?? throw new InvalidOperationException("the local host is not listening yet"));
+    }
+}

@@ -1,0 +1,48 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BertFunctions.Orchestration;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
+using BertFunctions.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BertFunctions.LocalHost;
+
+/// <summary>
+/// The in-process engine keeps orchestration state in memory, so a restart of the local host forgets its runs; their
+/// records in Blob Storage do not. At start, every run recorded as running that the engine does not know is started
+/// again with the same id and request: its activities are idempotent (ingestion reuses its content-addressed version)
+/// and its trainer jobs resume from their checkpoints. Nothing is forgotten, and nothing is redone that was done.
+/// </summary>
+public sealed partial class RunResumer(BlobServiceClient blobs, DurableTaskClient client, IOptions<LocalHostOptions> options, ILogger<RunResumer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var runs = blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        await runs.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+        await foreach (var blob in runs.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, stoppingToken).ConfigureAwait(false))
+        {
+            if (!blob.Name.EndsWith("/run.json", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var content = await runs.GetBlobClient(blob.Name).DownloadContentAsync(stoppingToken).ConfigureAwait(false);
+            var record = System.Text.Json.JsonSerializer.Deserialize<RunRecord>(content.Value.Content.ToMemory().Span, RunRecord.JsonOptions);
+            if (record is null || RunStates.IsTerminal(record.State) || await client.GetInstanceAsync(record.Id, stoppingToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            LogResuming(record.Id, record.StartedAt);
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(TrainingRunOrchestrator), new TrainingRunInput(record.Request, options.Value.Pipeline.RunSettings), new StartOrchestrationOptions(record.Id), stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} (started {StartedAt}) was interrupted by a restart of the host: resuming it")]
+    private partial void LogResuming(string runId, DateTimeOffset startedAt);
+}

@@ -1,0 +1,64 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BertFunctions.Orchestration.Events;
+using BertFunctions.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BertFunctions.LocalHost;
+
+/// <summary>
+/// The local stand-in for the blob trigger (Event Grid in Azure): lists the uploads container every few seconds and
+/// signals every new or changed blob, exactly as the Functions blob trigger does. The first listing signals everything
+/// that is there, so uploads made while the host was down are not missed; runs are keyed by content, so uploads that
+/// were trained on already start nothing.
+/// </summary>
+public sealed partial class UploadWatcher(BlobServiceClient blobs, UploadSignal signal, IOptions<LocalHostOptions> options, ILogger<UploadWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var uploads = blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
+        await uploads.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var changedDatasets = new Dictionary<string, string>(StringComparer.Ordinal);
+                await foreach (var blob in uploads.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, stoppingToken).ConfigureAwait(false))
+                {
+                    var etag = blob.Properties.ETag?.ToString() ?? string.Empty;
+                    if (!seen.TryGetValue(blob.Name, out var known) || known != etag)
+                    {
+                        seen[blob.Name] = etag;
+                        if (UploadSignal.DatasetOf(blob.Name) is { } dataset)
+                        {
+                            changedDatasets[dataset] = blob.Name; // one signal per dataset and listing is enough
+                        }
+                    }
+                }
+
+                foreach (var (dataset, name) in changedDatasets)
+                {
+                    LogSignal(dataset, name);
+                    await signal.SignalAsync(name, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Storage or the engine hiccuped: the next listing tries again; blobs not yet signalled stay unseen.
+                LogFailed(e.Message);
+                seen.Clear();
+            }
+
+            await Task.Delay(options.Value.WatchInterval, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uploads changed in {Dataset} (e.g. {Blob}): signalled its retrain scheduler")]
+    private partial void LogSignal(string dataset, string blob);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listing uploads failed: {Error}; retrying")]
+    private partial void LogFailed(string error);
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace BertFunctions.LocalHost.Tests;
+
+/// <summary>Bad input over HTTP: a 4xx with RFC 7807 problem details that says what is wrong, never a 500.</summary>
+public sealed class BadInputTests(LocalHostFixture fixture) : IClassFixture<LocalHostFixture>
+{
+    public static TheoryData<string, string, HttpStatusCode, string> Cases => new()
+    {
+        { "{\"dataset\": ", "application/json", HttpStatusCode.BadRequest, "not valid JSON" },
+        { "[1, 2]", "application/json", HttpStatusCode.BadRequest, "not valid JSON" },
+        { "{\"dataset\": \"spam\", \"strategy\": \"magic\"}", "application/json", HttpStatusCode.BadRequest, "$.strategy" },
+        { "{\"dataset\": \"spam\", \"learning_rate\": 1}", "application/json", HttpStatusCode.BadRequest, "learning_rate" },
+        { "{\"strategy\": \"dapt\"}", "application/json", HttpStatusCode.BadRequest, "dataset" },
+        { "{\"dataset\": \"../etc\"}", "application/json", HttpStatusCode.BadRequest, "invalid dataset name" },
+        { "{\"dataset\": \"spam\", \"fine_tuning\": {\"batch_size\": 0}}", "application/json", HttpStatusCode.BadRequest, "batch_size" },
+        { "{\"dataset\": \"no-such-dataset\"}", "application/json", HttpStatusCode.NotFound, "no labeled uploads" },
+        { "dataset=spam", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, "application/json" },
+        { "{\"dataset\": \"spam\", \"model\": \"" + new string('a', 70_000) + "\"}", "application/json", HttpStatusCode.RequestEntityTooLarge, "larger than the limit" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Post_training_with_bad_input_is_a_problem_details_4xx(string body, string contentType, HttpStatusCode expected, string detail)
+    {
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        using var content = new StringContent(body, Encoding.UTF8, contentType);
+        var response = await host.Http.PostAsync("/api/training", content, TestContext.Current.CancellationToken);
+        await AssertProblemAsync(response, expected, detail);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_a_400()
+    {
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        using var content = new ByteArrayContent([(byte)'{', 0xC3, 0x28, (byte)'}']);
+        content.Headers.ContentType = new("application/json");
+        await AssertProblemAsync(await host.Http.PostAsync("/api/training", content, TestContext.Current.CancellationToken), HttpStatusCode.BadRequest, "UTF-8");
+    }
+
+    [Fact]
+    public async Task Unknown_runs_are_404_invalid_ids_400_and_models_start_empty()
+    {
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        var ct = TestContext.Current.CancellationToken;
+        await AssertProblemAsync(await host.Http.GetAsync("/api/training/no-such-run", ct), HttpStatusCode.NotFound, "no training run");
+        await AssertProblemAsync(await host.Http.GetAsync("/api/training/bad%20id", ct), HttpStatusCode.BadRequest, "not a run id");
+        await AssertProblemAsync(await host.Http.PostAsync("/api/training/no-such-run/cancel", null, ct), HttpStatusCode.NotFound, "no training run");
+        var models = await host.Http.GetFromJsonAsync<JsonElement>("/api/models", ct);
+        Assert.Equal(JsonValueKind.Array, models.ValueKind);
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected, string detail)
+    {
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(expected == response.StatusCode, $"{response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(text);
+        Assert.Equal((int)expected, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Contains(detail, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+}
