@@ -45,6 +45,7 @@ public static class LocalPipelineHost
         builder.Services.AddInMemoryDurableTask(tasks => tasks.AddPipelineTasks());
 
         // After the engine's own hosted services, so that they start first.
+        builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHostedService<RunResumer>();
         builder.Services.AddHostedService<TrainingEventPump>();
         builder.Services.AddHostedService<UploadWatcher>();

@@ -23,11 +23,12 @@ public sealed class InspectUploadsActivity(UploadInspector inspector) : TaskActi
 }
 
 /// <summary>Trains the domain WordPiece vocabulary for pretraining from scratch (content-addressed, so idempotent).</summary>
-public sealed class TrainVocabularyActivity(VocabularyTraining training) : TaskActivity<VocabularyInput, string>
+public sealed class TrainVocabularyActivity(VocabularyTraining training, Pipeline.Ingestion.IngestionSteps steps) : TaskActivity<VocabularyInput, string>
 {
     public override async Task<string> RunAsync(TaskActivityContext context, VocabularyInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        await steps.EnsureContainersAsync(CancellationToken.None).ConfigureAwait(false);
         var prefix = input.FromLabeledUploads ? StorageLayout.LabeledPrefix(input.Dataset) : StorageLayout.RawPrefix(input.Dataset);
         var options = new WordPieceTrainerOptions { VocabularySize = input.VocabularySize, Tokenizer = new Tokenization.BertTokenizerOptions { LowerCase = input.LowerCase } };
         var result = await training.TrainAsync(input.Dataset, prefix, new IngestionOptions(), options, CancellationToken.None).ConfigureAwait(false);

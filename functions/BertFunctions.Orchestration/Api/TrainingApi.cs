@@ -159,7 +159,7 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
                         version,
                         manifest?["created_at"]?.GetValue<DateTimeOffset>(),
                         manifest?["labels"]?.AsArray().Select(l => l!.GetValue<string>()).ToList(),
-                        manifest?["metrics"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<double>()),
+                        PackageMetrics(manifest?["metrics"]?.AsObject()),
                         IsLive: false));
                 }
             }
@@ -171,6 +171,14 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
             [.. m.Value.Select(v => v with { IsLive = live.TryGetValue(m.Key, out var l) && l.Version == v.Version }).OrderBy(v => v.CreatedAt)])).ToList();
         return Results.Json(summaries, JsonOptions);
     }
+
+    /// <summary>
+    /// A package manifest flattens metrics.json (<c>metrics.test.accuracy</c>, <c>steps</c>, ...): the API shows the
+    /// metrics under the names the trainer's events and the live pointer use (<c>test.accuracy</c>).
+    /// </summary>
+    private static Dictionary<string, double>? PackageMetrics(JsonObject? flattened) =>
+        flattened?.Where(p => p.Key.StartsWith("metrics.", StringComparison.Ordinal) && p.Value is not null)
+            .ToDictionary(p => p.Key["metrics.".Length..], p => p.Value!.GetValue<double>(), StringComparer.Ordinal);
 
     private static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using BertFunctions.Orchestration.Api;
+using BertFunctions.Storage;
+
+namespace BertFunctions.LocalHost.Tests;
+
+/// <summary>
+/// The whole pipeline on the local host with every real part: Azurite, the in-process Durable engine, the upload
+/// watcher, the trainer worker as a child process training a tiny BERT. Upload-driven and HTTP-driven runs, and a
+/// restart of the host in the middle of a run.
+/// </summary>
+public sealed class EndToEndTests(LocalHostFixture fixture) : IClassFixture<LocalHostFixture>
+{
+    // A tiny BERT pretrained from scratch: every stage of the longest strategy (vocabulary, MLM, fine-tune, export) in seconds.
+    private const string TinyScratch = """
+        {
+          "strategy": "scratch",
+          "vocabulary_size": 1000,
+          "scratch_config": {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 128},
+          "pretraining": {"max_steps": 4, "batch_size": 8, "eval_every_steps": 4, "checkpoint_every_steps": 2, "learning_rate": 0.001},
+          "fine_tuning": {"max_steps": 4, "batch_size": 8, "eval_every_steps": 4, "checkpoint_every_steps": 2, "learning_rate": 0.001}
+        }
+        """;
+
+    [Fact]
+    public async Task Uploading_a_corpus_and_its_settings_trains_promotes_and_lists_a_model()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await fixture.StartHostAsync(trainer: true);
+        await fixture.UploadSpamAsync("e2e", perLabel: 12);
+        await fixture.UploadAsync(StorageLayout.DatasetSettings("e2e"), TinyScratch);
+
+        // The upload watcher signals the dataset's scheduler; its custom status names the run once it starts.
+        var runId = await WaitForSchedulerRunAsync(host, "e2e", TimeSpan.FromMinutes(1));
+        var status = await host.WaitForRunAsync(runId, TimeSpan.FromMinutes(4));
+
+        Assert.True(status.RuntimeStatus == "Completed", $"{status.RuntimeStatus}: {status.Error} {status.Message}");
+        Assert.True(status.Outcome!.Promoted, status.Outcome.Reason);
+        Assert.InRange(status.Outcome.Metrics!["test.accuracy"], 0, 1);
+        var models = await host.Http.GetFromJsonAsync<List<ModelSummary>>("/api/models", TrainingApi.JsonOptions, ct);
+        var model = Assert.Single(models!, m => m.Name == "e2e");
+        Assert.Equal(runId, model.Live!.Version);
+        Assert.Contains(model.Versions, v => v.Version == runId && v.IsLive && v.Metrics!.ContainsKey("test.macro_f1"));
+    }
+
+    [Fact]
+    public async Task A_run_interrupted_by_a_host_restart_is_resumed_by_the_next_host_and_completes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // The settings blob makes the upload-driven run and the HTTP request the same run (same request, same uploads).
+        await fixture.UploadSpamAsync("restart", perLabel: 12);
+        await fixture.UploadAsync(StorageLayout.DatasetSettings("restart"), TinyScratch);
+        using var body = JsonContent.Create(JsonSerializer.Deserialize<JsonElement>(TinyScratch.Replace("\"strategy\"", "\"dataset\": \"restart\", \"strategy\"", StringComparison.Ordinal)));
+        string runId;
+
+        // Host 1 has no trainer: the run gets as far as dispatching its MLM job, then the host stops.
+        await using (var first = await fixture.StartHostAsync(trainer: false))
+        {
+            var response = await first.Http.PostAsync("/api/training", body, ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            runId = (await response.Content.ReadFromJsonAsync<RunAccepted>(TrainingApi.JsonOptions, ct))!.Id;
+            var waiting = await first.WaitForRunAsync(runId, TimeSpan.FromMinutes(2), s => s.Job is not null);
+            Assert.Equal("Running", waiting.RuntimeStatus);
+        }
+
+        // Host 2 (a fresh in-memory engine) finds the run's record, resumes it, and its trainer finishes the jobs.
+        await using var second = await fixture.StartHostAsync(trainer: true);
+        var status = await second.WaitForRunAsync(runId, TimeSpan.FromMinutes(4));
+        Assert.True(status.RuntimeStatus == "Completed", $"{status.RuntimeStatus}: {status.Error} {status.Message}");
+        Assert.True(status.Outcome!.Promoted, status.Outcome.Reason);
+    }
+
+    private static async Task<string> WaitForSchedulerRunAsync(RunningHost host, string dataset, TimeSpan limit)
+    {
+        var client = host.App.Services.GetService(typeof(Microsoft.DurableTask.Client.DurableTaskClient)) as Microsoft.DurableTask.Client.DurableTaskClient;
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            var scheduler = await client!.GetInstanceAsync($"retrain-{dataset}", getInputsAndOutputs: true, TestContext.Current.CancellationToken);
+            if (scheduler?.SerializedCustomStatus is { Length: > 0 } && scheduler.ReadCustomStatusAs<Orchestration.Contracts.RunStatus>() is { Phase: "running", Job: { } runId })
+            {
+                return runId;
+            }
+
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"the upload watcher did not start a run for {dataset} within {limit}");
+    }
+}
