@@ -53,7 +53,12 @@ public static class CliApp
                     .WithExample("vocab", "train", "./my-corpus", "--dataset", "legal", "--size", "16000");
             });
             config.AddCommand<DemoCommand>("demo")
-                .WithDescription("The main job on real data: embed Spam Assassin emails with the bundled MiniLM and measure how well the embeddings separate spam from ham.");
+                .WithDescription("The main job, locally: upload the Spam Assassin emails, let the pipeline fine-tune and promote the bundled MiniLM, classify held-out emails through the HTTP API.");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Run the local host (the Functions app's routes, the pipeline, the trainer) on 127.0.0.1 until Ctrl+C.")
+                .WithExample("serve", "--port", "7071");
+            config.AddCommand<ZeroShotCommand>("zero-shot")
+                .WithDescription("Baseline without training: embed Spam Assassin emails with the bundled MiniLM and score nearest-centroid and k-NN classifiers.");
         });
 
         try

@@ -18,11 +18,35 @@ public sealed partial class TrainingEventPump(QueueServiceClient queues, Trainin
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await PumpAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping (the storage SDK reports it as its own cancellation).
+        }
+    }
+
+    private async Task PumpAsync(CancellationToken stoppingToken)
+    {
         var events = queues.GetQueueClient(TrainingQueues.Events);
         await events.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var messages = (await events.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(60), stoppingToken).ConfigureAwait(false)).Value;
+            Azure.Storage.Queues.Models.QueueMessage[] messages;
+            try
+            {
+                messages = (await events.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(60), stoppingToken).ConfigureAwait(false)).Value;
+            }
+            catch (Azure.RequestFailedException e)
+            {
+                // Storage hiccup: wait and poll again rather than take the host down.
+                LogReceiveFailed(e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (messages.Length == 0)
             {
                 await Task.Delay(options.Value.EventPollInterval, stoppingToken).ConfigureAwait(false);
@@ -50,6 +74,9 @@ public sealed partial class TrainingEventPump(QueueServiceClient queues, Trainin
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving training events failed ({Error}); retrying in 5 s")]
+    private partial void LogReceiveFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Routing training event {MessageId} failed ({Error}); it will be retried")]
     private partial void LogRetry(string messageId, string error);

@@ -18,6 +18,18 @@ public sealed partial class UploadWatcher(BlobServiceClient blobs, UploadSignal 
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await WatchAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping (the storage SDK reports it as its own cancellation).
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
         var uploads = blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
         await uploads.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ public sealed class HelpTests
     [Theory]
     [InlineData("tokenize", "--max-length")]
     [InlineData("embed", "--batch-size")]
-    [InlineData("demo", "--per-label")]
+    [InlineData("zero-shot", "--per-label")]
     public async Task Every_command_has_help_on_stdout(string command, string option)
     {
         var result = await CliRunner.RunAsync("", command, "--help");
@@ -22,7 +22,7 @@ public sealed class HelpTests
         var result = await CliRunner.RunAsync("", "--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in new[] { "tokenize", "embed", "demo" })
+        foreach (var command in new[] { "tokenize", "embed", "zero-shot", "demo", "serve" })
         {
             Assert.Contains(command, result.Stdout, StringComparison.Ordinal);
         }

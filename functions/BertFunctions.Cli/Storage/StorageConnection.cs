@@ -14,14 +14,18 @@ public sealed class StorageConnection : IAsyncDisposable
 
     private readonly AzuriteEmulator? emulator;
 
-    private StorageConnection(BlobServiceClient blobs, string description, AzuriteEmulator? emulator)
+    private StorageConnection(BlobServiceClient blobs, string setting, string description, AzuriteEmulator? emulator)
     {
         Blobs = blobs;
+        Setting = setting;
         Description = description;
         this.emulator = emulator;
     }
 
     public BlobServiceClient Blobs { get; }
+
+    /// <summary>The storage as one setting (a connection string or an account URL), for the local host and the trainer.</summary>
+    public string Setting { get; }
 
     /// <summary>Where the data is, for messages (never a secret).</summary>
     public string Description { get; }
@@ -34,14 +38,14 @@ public sealed class StorageConnection : IAsyncDisposable
             var location = Path.Combine(CliHome.Path, "azurite");
             Directory.CreateDirectory(location);
             var emulator = await AzuriteEmulator.StartAsync(location, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new StorageConnection(new BlobServiceClient(emulator.ConnectionString), $"local Azurite ({location})", emulator);
+            return new StorageConnection(new BlobServiceClient(emulator.ConnectionString), emulator.ConnectionString, $"local Azurite ({location})", emulator);
         }
 
         try
         {
             var clients = new StorageClients(value);
             var description = value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? value : clients.Blobs.Uri.GetLeftPart(UriPartial.Authority);
-            return new StorageConnection(clients.Blobs, description, null);
+            return new StorageConnection(clients.Blobs, value, description, null);
         }
         catch (FormatException)
         {

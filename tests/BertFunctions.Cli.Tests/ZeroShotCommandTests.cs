@@ -2,14 +2,14 @@ using BertFunctions.Storage;
 
 namespace BertFunctions.Cli.Tests;
 
-public sealed class DemoCommandTests
+public sealed class ZeroShotCommandTests
 {
     [Fact]
-    public async Task The_demo_ingests_the_real_emails_into_blob_storage_and_scores_held_out_examples()
+    public async Task The_zero_shot_baseline_ingests_the_real_emails_into_blob_storage_and_scores_held_out_examples()
     {
         await using var azurite = await AzuriteEmulator.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
 
-        var result = await CliRunner.RunAsync("", "demo", "--per-label", "10", "--test-limit", "40", "--storage", azurite.ConnectionString);
+        var result = await CliRunner.RunAsync("", "zero-shot", "--per-label", "10", "--test-limit", "40", "--storage", azurite.ConnectionString);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         // The table may wrap cells on a narrow console; assert on the pieces.

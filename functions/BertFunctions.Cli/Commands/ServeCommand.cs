@@ -1,0 +1,61 @@
+using System.ComponentModel;
+using BertFunctions.Cli.Hosting;
+using BertFunctions.Cli.Storage;
+using BertFunctions.LocalHost;
+using BertFunctions.Orchestration;
+using Microsoft.Extensions.Logging;
+using Spectre.Console.Cli;
+
+namespace BertFunctions.Cli.Commands;
+
+/// <summary>
+/// <c>bertfn serve</c>: the local host in the foreground until Ctrl+C. The Functions app's HTTP routes on loopback,
+/// the pipeline on the in-process Durable engine, uploads watched, the trainer as a child process; Azurite underneath.
+/// </summary>
+public sealed class ServeCommand(ConsoleStreams streams) : AsyncCommand<ServeCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--port <PORT>")]
+        [Description("Port on 127.0.0.1 (default 7071, as the Functions host; 0 picks a free one).")]
+        public int Port { get; init; } = 7071;
+
+        [CommandOption("--debounce <SECONDS>")]
+        [Description("Seconds uploads must be quiet before a run starts (default 10).")]
+        public double Debounce { get; init; } = 10;
+
+        [CommandOption("--storage <STORAGE>")]
+        [Description("'local' (default: Azurite under ~/.bertfn), an https:// account URL or a connection string.")]
+        public string? Storage { get; init; }
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            Port is < 0 or > 65535 ? Spectre.Console.ValidationResult.Error("--port must be 0-65535")
+            : Debounce is < 0 or > 3600 ? Spectre.Console.ValidationResult.Error("--debounce must be 0-3600 seconds")
+            : base.Validate();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        var pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(settings.Debounce) };
+        await using var app = await LocalHostLauncher.StartAsync(storage, $"http://127.0.0.1:{settings.Port}", LogLevel.Information, pipeline, cancellationToken).ConfigureAwait(false);
+        var address = app.Address();
+        await streams.Error.WriteLineAsync($"""
+            bertfn: local host on {address} (storage: {storage.Description}; Ctrl+C stops)
+              upload to the 'uploads' container: labeled/DATASET/LABEL/..., raw/DATASET/..., config/DATASET.json
+              POST {address}api/training   GET {address}api/training/ID   POST {address}api/training/ID/cancel   GET {address}api/models
+            """).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: stop cleanly; runs in progress resume at the next start.
+        }
+
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return Io.ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,38 @@
+using BertFunctions.Cli.Storage;
+using BertFunctions.LocalHost;
+using BertFunctions.Orchestration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace BertFunctions.Cli.Hosting;
+
+/// <summary>Starts the local host for <c>bertfn serve</c> and <c>bertfn demo</c>: logs on stderr, the trainer beside the CLI.</summary>
+internal static class LocalHostLauncher
+{
+    /// <summary>The trainer executable built next to the CLI (the CLI project references it).</summary>
+    public static string TrainerAssembly => Path.Combine(AppContext.BaseDirectory, "bertfn-trainer.dll");
+
+    public static async Task<WebApplication> StartAsync(StorageConnection storage, string url, LogLevel level, PipelineOptions pipeline, CancellationToken cancellationToken)
+    {
+        var options = new LocalHostOptions
+        {
+            Storage = storage.Setting,
+            Url = url,
+            TrainerAssembly = TrainerAssembly,
+            TrainerLog = Path.Combine(CliHome.Path, "trainer.log"),
+            Pipeline = pipeline,
+        };
+        var app = LocalPipelineHost.Build(options, logging => logging
+            .SetMinimumLevel(level)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Grpc", LogLevel.Warning)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace) // stdout is for results
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            }));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return app;
+    }
+}
