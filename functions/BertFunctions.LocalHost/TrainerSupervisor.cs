@@ -52,6 +52,8 @@ public sealed partial class TrainerSupervisor(IOptions<LocalHostOptions> options
         info.Environment["BERTFN_STORAGE"] = settings.Storage;
         info.Environment["BERTFN_TRAINER__IDLETIMEOUT"] = "1.00:00:00"; // locally the worker waits for jobs as long as the host runs
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss ";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start the trainer ({host} {settings.TrainerAssembly})");
         var log = settings.TrainerLog is null ? null : TextWriter.Synchronized(new StreamWriter(settings.TrainerLog, append: true) { AutoFlush = true });
         void Forward(string? line)
