@@ -1,4 +1,5 @@
 using BertFunctions.Orchestration;
+using BertFunctions.Serving;
 using BertFunctions.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
@@ -19,4 +20,6 @@ builder.Services.AddSingleton(sp => sp.GetRequiredService<StorageClients>().Blob
 builder.Services.AddSingleton(sp => sp.GetRequiredService<StorageClients>().Queues);
 builder.Services.AddOptions<PipelineOptions>().Bind(builder.Configuration.GetSection("Pipeline"));
 builder.Services.AddPipeline();
+builder.Services.AddOptions<ServingOptions>().Bind(builder.Configuration.GetSection(ServingOptions.Section));
+builder.Services.AddServing();
 await builder.Build().RunAsync().ConfigureAwait(false);

@@ -21,6 +21,9 @@ public sealed class LocalHostOptions
     /// <summary>How often the training-events queue is polled when it was empty.</summary>
     public TimeSpan EventPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Classification serving: the default model, the package cache, limits.</summary>
+    public Serving.ServingOptions Serving { get; init; } = new();
+
     /// <summary>The pipeline's trigger settings (debounce, trainer timeouts and attempts).</summary>
     public Orchestration.PipelineOptions Pipeline { get; init; } = new();
 }

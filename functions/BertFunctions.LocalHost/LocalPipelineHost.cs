@@ -1,5 +1,7 @@
 using BertFunctions.Orchestration;
 using BertFunctions.Orchestration.Api;
+using BertFunctions.Serving;
+using BertFunctions.Serving.Api;
 using BertFunctions.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -42,6 +44,13 @@ public static class LocalPipelineHost
         builder.Services.AddSingleton<IOptions<PipelineOptions>>(Options.Create(options.Pipeline));
         builder.Services.AddProblemDetails();
         builder.Services.AddPipeline();
+        builder.Services.AddServing(serving =>
+        {
+            serving.DefaultModel = options.Serving.DefaultModel;
+            serving.CacheDirectory = options.Serving.CacheDirectory;
+            serving.RefreshInterval = options.Serving.RefreshInterval;
+            serving.PreloadDefaultModel = options.Serving.PreloadDefaultModel;
+        });
         builder.Services.AddInMemoryDurableTask(tasks => tasks.AddPipelineTasks());
 
         // After the engine's own hosted services, so that they start first.
@@ -56,6 +65,7 @@ public static class LocalPipelineHost
         app.UseExceptionHandler();
         app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
         app.MapTrainingApi();
+        app.MapClassifyApi();
         return app;
     }
 

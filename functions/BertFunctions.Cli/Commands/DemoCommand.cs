@@ -220,7 +220,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
     private async Task ClassifyHeldOutAsync(HttpClient http, string model, DemoCorpus corpus, CancellationToken ct)
     {
         var output = ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true });
-        var texts = corpus.HeldOut.Select(e => Corpora.SpamAssassinCorpus.Body(e.Raw)).ToList();
+        var texts = await corpus.HeldOutTextsAsync(ct).ConfigureAwait(false);
         using var response = await http.PostAsJsonAsync(new Uri("api/classify", UriKind.Relative), new { texts, model }, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

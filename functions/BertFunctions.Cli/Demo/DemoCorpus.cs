@@ -29,6 +29,33 @@ internal sealed class DemoCorpus(IReadOnlyList<SpamAssassinEmail> uploaded, IRea
         return new DemoCorpus([.. all.Where(e => !held.Contains(e))], [.. held.OrderBy(e => e.Label, StringComparer.Ordinal)]);
     }
 
+    /// <summary>
+    /// The held-out emails as the pipeline saw their siblings: read by ingestion's own reader (MIME decoding, HTML to
+    /// text, the subject as first line, cleaning), so the classifier gets what it was trained on, not raw MIME.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> HeldOutTextsAsync(CancellationToken cancellationToken)
+    {
+        var reader = new Ingestion.DocumentReader(new Ingestion.IngestionOptions());
+        var texts = new List<string>();
+        foreach (var email in heldOut)
+        {
+            using var content = new MemoryStream(Encoding.UTF8.GetBytes(email.Raw));
+            var text = "";
+            await foreach (var item in reader.ReadAsync(email.FileName, content, new Ingestion.ReadStatistics(), null, cancellationToken).ConfigureAwait(false))
+            {
+                if (item is Ingestion.ReadItem.Document { Value: var document })
+                {
+                    text = document.Text;
+                    break;
+                }
+            }
+
+            texts.Add(text.Length > 0 ? text : SpamAssassinCorpus.Body(email.Raw));
+        }
+
+        return texts;
+    }
+
     /// <summary>Uploads what is not there yet (existing blobs keep their ETag, so the uploads' fingerprint is stable); returns how many were new.</summary>
     public async Task<int> UploadAsync(BlobServiceClient blobs, string dataset, IProgress<int> progress, CancellationToken cancellationToken)
     {
