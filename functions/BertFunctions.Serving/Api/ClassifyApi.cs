@@ -62,13 +62,14 @@ public sealed partial class ClassifyApi(LiveModelCache models, IOptions<ServingO
         using (lease)
         {
             var model = lease.Model;
-            var classified = model.Classify(request.Texts, settings.MaxBatchSize);
+            var clipped = request.Texts.Select(t => t.Length > settings.MaxTextChars).ToList();
+            var classified = model.Classify([.. request.Texts.Select(t => TextWindow.Clip(t, settings.MaxTextChars))], settings.MaxBatchSize);
             var topK = Math.Min(request.TopK ?? int.MaxValue, model.Labels.Count);
-            var results = classified.Select(c => new ClassifyResult(
+            var results = classified.Select((c, i) => new ClassifyResult(
                 c.Label,
                 c.Score,
                 c.Probabilities.OrderByDescending(p => p.Value).Take(topK).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-                c.Truncated)).ToList();
+                c.Truncated || clipped[i])).ToList();
             return new WithHeaders(
                 Results.Json(new ClassifyResponse(model.Name, model.Version, results), JsonOptions),
                 (ModelVersionHeader, $"{model.Name}/{model.Version}"));

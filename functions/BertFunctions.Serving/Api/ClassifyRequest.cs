@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace BertFunctions.Serving.Api;
 
 /// <summary>A valid <c>POST /api/classify</c> body: <c>{"text": "..."}</c> or <c>{"texts": [...]}</c>, optional <c>model</c> and <c>top_k</c>.</summary>
-/// <param name="Texts">One or more texts, none empty, none over the length limit.</param>
+/// <param name="Texts">One or more texts, none empty (longer than the character limit: clipped by <see cref="TextWindow"/>).</param>
 /// <param name="Model">NAME (its live version) or NAME/VERSION; null: the endpoint's default.</param>
 /// <param name="TopK">How many classes to return per text, most probable first; null: all.</param>
 public sealed record ClassifyRequest(IReadOnlyList<string> Texts, string? Model, int? TopK)
@@ -114,18 +114,9 @@ public sealed record ClassifyRequest(IReadOnlyList<string> Texts, string? Model,
             throw Bad($"'{field}' must be a string, not {Describe(reader.TokenType)}");
         }
 
-        // Measured before decoding: a text far over the limit is refused without materialising it.
-        if (reader.ValueSpan.Length > maxTextChars * 6L + 2 || (reader.HasValueSequence && reader.ValueSequence.Length > maxTextChars * 6L + 2))
-        {
-            throw Bad($"'{field}' is longer than the limit of {maxTextChars} characters");
-        }
-
+        // A text over the character limit is not refused: it is cut to its head and tail (TextWindow) and flagged as
+        // truncated in the response, as the model's own truncation would; the body limit bounds what is read at all.
         var text = reader.GetString()!;
-        if (text.Length > maxTextChars)
-        {
-            throw Bad(string.Create(CultureInfo.InvariantCulture, $"'{field}' has {text.Length} characters; the limit is {maxTextChars} (longer texts are truncated by the model, so send the part that matters)"));
-        }
-
         return string.IsNullOrWhiteSpace(text) ? throw Bad($"'{field}' is empty") : text;
     }
 
