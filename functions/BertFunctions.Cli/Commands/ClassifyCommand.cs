@@ -36,8 +36,13 @@ public sealed class ClassifyCommand(ConsoleStreams streams) : AsyncCommand<Class
         [Description("For model packages: 'local' (default), an https:// account URL or a connection string.")]
         public string? Storage { get; init; }
 
+        [CommandOption("--endpoint <URL>")]
+        [Description("Call a running classify endpoint instead (bertfn serve, or the Functions app with BERTFN_FUNCTION_KEY); --model is then optional: a model name or NAME/VERSION.")]
+        public string? Endpoint { get; init; }
+
         public override ValidationResult Validate() =>
-            string.IsNullOrEmpty(Model) ? ValidationResult.Error("--model is required")
+            Endpoint is not null && !Uri.TryCreate(Endpoint, UriKind.Absolute, out _) ? ValidationResult.Error("--endpoint must be an absolute URL, e.g. http://127.0.0.1:7071")
+            : string.IsNullOrEmpty(Model) && Endpoint is null ? ValidationResult.Error("--model is required (or --endpoint)")
             : MaxLength is < 2 or > 512 ? ValidationResult.Error("--max-length must be between 2 and 512")
             : base.Validate();
     }
@@ -45,6 +50,11 @@ public sealed class ClassifyCommand(ConsoleStreams streams) : AsyncCommand<Class
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Endpoint is { } endpoint)
+        {
+            return await ClassifyRemotelyAsync(settings, new Uri(endpoint.EndsWith('/') ? endpoint : endpoint + "/"), cancellationToken).ConfigureAwait(false);
+        }
+
         var folder = await ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
         var directory = HfModelDirectory.Open(folder);
         if (directory.Config.Architectures is { } architectures && !architectures.Contains("BertForSequenceClassification"))
@@ -97,6 +107,60 @@ public sealed class ClassifyCommand(ConsoleStreams streams) : AsyncCommand<Class
                 }
 
                 json.WriteEndObject();
+            });
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The same output as a local model (a table for arguments, JSON lines for stdin), from a running endpoint.</summary>
+    private async Task<int> ClassifyRemotelyAsync(Settings settings, Uri endpoint, CancellationToken cancellationToken)
+    {
+        using var classifier = new Serving.EndpointClassifier(endpoint, string.IsNullOrEmpty(settings.Model) ? null : settings.Model);
+        if (settings.Texts.Length > 0)
+        {
+            var results = await classifier.ClassifyAsync(settings.Texts, cancellationToken).ConfigureAwait(false);
+            var labels = results[0].Probabilities.Keys.Order(StringComparer.Ordinal).ToList();
+            var table = new Table().AddColumn("text").AddColumn("label");
+            foreach (var label in labels)
+            {
+                table.AddColumn(Markup.Escape(label));
+            }
+
+            for (var i = 0; i < results.Count; i++)
+            {
+                var text = settings.Texts[i];
+                table.AddRow([Markup.Escape(text.Length > 60 ? text[..57] + "..." : text), Markup.Escape(results[i].Label), .. labels.Select(l => results[i].Probabilities.GetValueOrDefault(l).ToString("F4", CultureInfo.InvariantCulture))]);
+            }
+
+            using var output = new StreamWriter(streams.Output) { AutoFlush = true };
+            var console = ConsoleStreams.OutputConsole(output);
+            console.Write(table);
+            console.WriteLine($"model {classifier.ModelVersion} at {endpoint}");
+            return ExitCodes.Ok;
+        }
+
+        var records = new List<string>();
+        await foreach (var record in new JsonLinesReader(streams.Input).ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(record.Text);
+        }
+
+        await using var writer = new JsonLinesWriter(streams.Output);
+        foreach (var result in await classifier.ClassifyAsync(records, cancellationToken).ConfigureAwait(false))
+        {
+            writer.WriteLine(json =>
+            {
+                json.WriteString("label", result.Label);
+                json.WriteNumber("score", result.Score);
+                json.WriteStartObject("probabilities");
+                foreach (var (label, probability) in result.Probabilities)
+                {
+                    json.WriteNumber(label, probability);
+                }
+
+                json.WriteEndObject();
+                json.WriteBoolean("truncated", result.Truncated);
             });
         }
 
