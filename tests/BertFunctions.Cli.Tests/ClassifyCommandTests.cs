@@ -99,4 +99,16 @@ public sealed class ClassifyCommandTests : IAsyncLifetime
         Assert.Equal(66, missing.ExitCode);
         Assert.Contains("model package 'nope/v9' not found", missing.Stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("not a url", 64, "--endpoint must be an absolute URL")]
+    [InlineData("http://127.0.0.1:1", 69, "cannot reach http://127.0.0.1:1/")]
+    public async Task An_unusable_endpoint_is_one_line_with_an_exit_code(string endpoint, int code, string message)
+    {
+        var result = await CliRunner.RunAsync("", "classify", "--endpoint", endpoint, "some text");
+
+        Assert.Equal(code, result.ExitCode);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }

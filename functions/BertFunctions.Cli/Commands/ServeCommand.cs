@@ -39,7 +39,17 @@ public sealed class ServeCommand(ConsoleStreams streams) : AsyncCommand<ServeCom
         ArgumentNullException.ThrowIfNull(settings);
         await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
         var pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(settings.Debounce) };
-        await using var app = await LocalHostLauncher.StartAsync(storage, $"http://127.0.0.1:{settings.Port}", LogLevel.Information, pipeline, cancellationToken).ConfigureAwait(false);
+        Microsoft.AspNetCore.Builder.WebApplication app;
+        try
+        {
+            app = await LocalHostLauncher.StartAsync(storage, $"http://127.0.0.1:{settings.Port}", LogLevel.Information, pipeline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new Io.CliException($"port {settings.Port} on 127.0.0.1 is in use (another 'bertfn serve'?): choose one with --port", Io.ExitCodes.Unavailable, e);
+        }
+
+        await using var disposeApp = app;
         var address = app.Address();
         await streams.Error.WriteLineAsync($"""
             bertfn: local host on {address} (storage: {storage.Description}; Ctrl+C stops)

@@ -14,5 +14,6 @@ public static class ExitCodes
     public const int Usage = 64;
     public const int BadInput = 65;
     public const int NoInput = 66;
+    public const int Unavailable = 69;
     public const int Internal = 70;
 }

@@ -24,13 +24,23 @@ internal sealed class EndpointClassifier(Uri endpoint, string? model) : IDisposa
         var results = new List<EndpointResult>(texts.Count);
         foreach (var batch in texts.Chunk(BatchLimit))
         {
-            using var response = await http.PostAsJsonAsync(new Uri("api/classify", UriKind.Relative), new { texts = batch, model }, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.PostAsJsonAsync(new Uri("api/classify", UriKind.Relative), new { texts = batch, model }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new CliException($"cannot reach {endpoint}: {e.Message} (is 'bertfn serve' running?)", ExitCodes.Unavailable, e);
+            }
+
+            using var disposeResponse = response;
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 // Problem details say what is wrong in one line; pass that on.
                 var detail = TryDetail(body) ?? body;
-                throw new CliException($"{endpoint} answered {(int)response.StatusCode}: {detail}", (int)response.StatusCode >= 500 ? ExitCodes.Internal : ExitCodes.BadInput);
+                throw new CliException($"{endpoint} answered {(int)response.StatusCode}: {detail}", (int)response.StatusCode >= 500 ? ExitCodes.Unavailable : ExitCodes.BadInput);
             }
 
             using var json = JsonDocument.Parse(body);
