@@ -86,6 +86,16 @@ public sealed class IngestCommandTests : IAsyncLifetime
         Assert.Contains("model package: models/reviews/v1/", train.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"test\.accuracy \d\.\d{4}", train.Stdout);
 
+        // The same job again (a retry, a restarted host): it resumes from its final checkpoint and finds its own package.
+        var again = await Run("train", "--mode", "classify", "--dataset", "reviews", "--base", "minilm", "--max-steps", "6", "--batch-size", "8", "--eval-every", "3", "--learning-rate", "1e-4", "--output", "reviews/v1");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("model package: models/reviews/v1/", again.Stdout, StringComparison.Ordinal);
+
+        // Another job may not overwrite that version.
+        var other = await Run("train", "--mode", "classify", "--dataset", "reviews", "--base", "minilm", "--max-steps", "2", "--batch-size", "8", "--job", "reviews-other", "--output", "reviews/v1");
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("already exists, written by another job", other.Stderr, StringComparison.Ordinal);
+
         var classify = await Run("classify", "--model", "reviews/v1", "The blender was excellent and quiet");
         Assert.True(classify.ExitCode == 0, classify.Stderr);
         Assert.Matches("(good|bad)", classify.Stdout);

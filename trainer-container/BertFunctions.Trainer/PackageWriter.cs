@@ -28,6 +28,18 @@ public sealed class PackageWriter(BlobServiceClient blobs) : IModelPackageWriter
             throw new InvalidOperationException($"job {spec.JobId}: model packages hold classifiers; a {spec.Mode} job's result is its checkpoint ({result.FinalCheckpoint})");
         }
 
+        // Idempotent per job: a job run again after it wrote its package (a resumed or re-dispatched job: the
+        // pipeline's retries, a host restart) finds its own package and succeeds. Another job's package at the same
+        // name and version is never overwritten: versions are immutable.
+        var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
+        if (await models.GetBlobClient(output.Prefix + ModelPackageLayout.ManifestFile).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var job = (await models.GetBlobClient(output.Prefix + ModelPackageLayout.JobFile).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
+            return TrainingJobSpec.FromJson(job).JobId == spec.JobId
+                ? $"{StorageLayout.ModelsContainer}/{output.Prefix}"
+                : throw new InvalidOperationException($"model package {output.Prefix} already exists, written by another job; versions are immutable, choose another output version");
+        }
+
         var metrics = result.MetricsFile is { } file && File.Exists(file)
             ? await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)
             : JsonSerializer.Serialize(result.Metrics);
