@@ -45,6 +45,6 @@ public sealed class VocabularyTrainingTests
         await azurite.InitializeAsync();
         await azurite.Steps().EnsureContainersAsync(ct);
         var e = await Assert.ThrowsAsync<IngestionException>(() => new VocabularyTraining(azurite.Blobs).TrainAsync("none", new IngestionOptions(), new WordPieceTrainerOptions(), ct));
-        Assert.Contains("has no unlabeled uploads", e.Message, StringComparison.Ordinal);
+        Assert.Contains("has no uploads under uploads/raw/", e.Message, StringComparison.Ordinal);
     }
 }
