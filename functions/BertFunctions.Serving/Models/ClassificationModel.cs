@@ -24,10 +24,11 @@ public sealed class ClassificationModel : IDisposable
     private readonly string[] inputNames;
     private readonly string[] outputNames = [Logits];
 
-    private ClassificationModel(string name, string version, IReadOnlyList<string> labels, TokenizationSettings tokenization, TokenVocabulary vocabulary, ClassificationExampleBuilder builder, SessionOptions sessionOptions, InferenceSession session)
+    private ClassificationModel(string name, string version, string quantization, IReadOnlyList<string> labels, TokenizationSettings tokenization, TokenVocabulary vocabulary, ClassificationExampleBuilder builder, SessionOptions sessionOptions, InferenceSession session)
     {
         Name = name;
         Version = version;
+        Quantization = quantization;
         Labels = labels;
         Tokenization = tokenization;
         this.vocabulary = vocabulary;
@@ -42,16 +43,21 @@ public sealed class ClassificationModel : IDisposable
 
     public string Version { get; }
 
+    /// <summary><see cref="ModelQuantization.None"/>, or <see cref="ModelQuantization.DynamicInt8"/> when the session runs the int8 rewrite of model.onnx.</summary>
+    public string Quantization { get; }
+
     /// <summary>Class names in label-id order.</summary>
     public IReadOnlyList<string> Labels { get; }
 
     public TokenizationSettings Tokenization { get; }
 
     /// <summary>Opens the package's model.onnx and vocabulary; <see cref="InvalidDataException"/> if they do not fit together.</summary>
-    public static ClassificationModel Load(LocalModelPackage package, TokenizationSettings tokenization, int intraOpThreads = 0)
+    /// <param name="quantization">One of <see cref="ModelQuantization.All"/>: <c>int8</c> quantizes model.onnx in memory first.</param>
+    public static ClassificationModel Load(LocalModelPackage package, TokenizationSettings tokenization, int intraOpThreads = 0, string quantization = ModelQuantization.None)
     {
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(tokenization);
+        var mode = ModelQuantization.Normalize(quantization) ?? throw new ArgumentException($"quantization must be one of {string.Join(", ", ModelQuantization.All)}, not '{quantization}'", nameof(quantization));
         var configPath = package.PathOf(PackageFiles.Config);
         var config = HfClassifierConfig.Read(configPath);
         var labels = config.Labels(configPath);
@@ -95,9 +101,18 @@ public sealed class ClassificationModel : IDisposable
                 options.IntraOpNumThreads = intraOpThreads;
             }
 
-            session = new InferenceSession(package.PathOf(PackageFiles.Onnx), options);
+            if (mode == ModelQuantization.DynamicInt8)
+            {
+                Int8Kernels.Configure(options);
+                session = new InferenceSession(QuantizedOnnx(package.PathOf(PackageFiles.Onnx)), options);
+            }
+            else
+            {
+                session = new InferenceSession(package.PathOf(PackageFiles.Onnx), options);
+            }
+
             CheckSignature(session, labels.Count, package);
-            var model = new ClassificationModel(package.Name, package.Version, labels, tokenization, vocabulary, builder, options, session);
+            var model = new ClassificationModel(package.Name, package.Version, mode, labels, tokenization, vocabulary, builder, options, session);
             loaded = true;
             return model;
         }
@@ -207,6 +222,19 @@ public sealed class ClassificationModel : IDisposable
         }
 
         return new TextClassification(Labels[best], probabilities[Labels[best]], probabilities, logits, encoded.Truncated, encoded.Tokens);
+    }
+
+    // In memory only: the package on disk stays the float32 model its manifest hashes.
+    private static byte[] QuantizedOnnx(string onnxPath)
+    {
+        try
+        {
+            return Int8DynamicQuantizer.Quantize(File.ReadAllBytes(onnxPath)).Onnx;
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException)
+        {
+            throw new InvalidDataException($"{onnxPath}: cannot be quantized to int8: {e.Message}", e);
+        }
     }
 
     private static void CheckSignature(InferenceSession session, int labels, LocalModelPackage package)

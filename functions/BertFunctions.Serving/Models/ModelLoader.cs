@@ -14,7 +14,7 @@ public sealed partial class ModelLoader(ModelPackageCache packages, Tokenization
         var package = await packages.GetAsync(name, version, cancellationToken).ConfigureAwait(false);
         var tokenization = await settings.ReadAsync(package, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        var model = ClassificationModel.Load(package, tokenization, options.Value.IntraOpThreads);
+        var model = ClassificationModel.Load(package, tokenization, options.Value.IntraOpThreads, options.Value.Quantization);
         var loadTime = time.GetElapsedTime(started);
         try
         {
@@ -23,7 +23,8 @@ public sealed partial class ModelLoader(ModelPackageCache packages, Tokenization
             var warmUp = time.GetTimestamp();
             model.Classify(["warm up", string.Join(' ', Enumerable.Repeat("warm up", tokenization.Classification.MaxSeqLen))]);
             var warmUpTime = time.GetElapsedTime(warmUp);
-            LogLoaded(name, version, loadTime.TotalMilliseconds, warmUpTime.TotalMilliseconds, tokenization.Classification.MaxSeqLen, tokenization.Classification.Truncation, tokenization.LowerCase, tokenization.Source);
+            var quantization = model.Quantization == ModelQuantization.DynamicInt8 && Int8Kernels.U8S8MayOverflow ? "int8, u8u8 kernels: no VNNI" : model.Quantization;
+            LogLoaded(name, version, quantization, loadTime.TotalMilliseconds, warmUpTime.TotalMilliseconds, tokenization.Classification.MaxSeqLen, tokenization.Classification.Truncation, tokenization.LowerCase, tokenization.Source);
             return new LoadedModel(model, time.GetUtcNow(), loadTime, warmUpTime);
         }
         catch
@@ -33,6 +34,6 @@ public sealed partial class ModelLoader(ModelPackageCache packages, Tokenization
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Name}/{Version} in {LoadMilliseconds:F0} ms, warm-up {WarmUpMilliseconds:F0} ms; max_seq_len {MaxSeqLen}, truncation {Truncation}, lower case {LowerCase} ({Source})")]
-    private partial void LogLoaded(string name, string version, double loadMilliseconds, double warmUpMilliseconds, int maxSeqLen, Datasets.TruncationPolicy truncation, bool lowerCase, string source);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Name}/{Version} ({Quantization}) in {LoadMilliseconds:F0} ms, warm-up {WarmUpMilliseconds:F0} ms; max_seq_len {MaxSeqLen}, truncation {Truncation}, lower case {LowerCase} ({Source})")]
+    private partial void LogLoaded(string name, string version, string quantization, double loadMilliseconds, double warmUpMilliseconds, int maxSeqLen, Datasets.TruncationPolicy truncation, bool lowerCase, string source);
 }
