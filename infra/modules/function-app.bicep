@@ -58,6 +58,10 @@ param maxTrainerAttempts int
 @description('Serving:DefaultModel: the model a classify request without "model" gets; empty for none.')
 param servingDefaultModel string
 
+@description('Serving:Quantization: none or int8.')
+@allowed(['none', 'int8'])
+param servingQuantization string
+
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
@@ -122,7 +126,10 @@ var baseSettings = [
 ]
 
 // Serving:DefaultModel is validated as a model name, so it is only set when there is one.
-var servingSettings = empty(servingDefaultModel) ? [] : [{ name: 'Serving__DefaultModel', value: servingDefaultModel }]
+var servingSettings = concat(
+  empty(servingDefaultModel) ? [] : [{ name: 'Serving__DefaultModel', value: servingDefaultModel }],
+  [{ name: 'Serving__Quantization', value: servingQuantization }]
+)
 
 resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: name
