@@ -8,9 +8,21 @@ if (args is ["--ingestion", ..])
     return;
 }
 
+if (args is ["--int8", ..])
+{
+    await BertFunctions.Benchmarks.Quantization.Int8Benchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["--training", ..])
 {
     BertFunctions.Benchmarks.Training.TrainingThroughput.Run(args);
+    return;
+}
+
+if (args is ["--serving", ..])
+{
+    Environment.ExitCode = await BertFunctions.Benchmarks.Serving.ServingBenchmark.RunAsync(args);
     return;
 }
 
