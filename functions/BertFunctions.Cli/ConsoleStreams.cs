@@ -11,10 +11,22 @@ public sealed record ConsoleStreams(Stream Input, Stream Output, TextWriter Erro
     /// <summary>A Spectre console on stderr: status lines and progress bars.</summary>
     public IAnsiConsole ErrorConsole() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Error) });
 
-    /// <summary>A Spectre console on <paramref name="output"/> (stdout): tables, without colour codes when redirected.</summary>
-    public static IAnsiConsole OutputConsole(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>
+    /// A Spectre console on <paramref name="output"/> (stdout): tables, without colour codes when redirected, and then
+    /// 160 columns wide rather than Spectre's 80, so that result lines in logs and files are not wrapped mid-sentence.
+    /// </summary>
+    public static IAnsiConsole OutputConsole(TextWriter output)
     {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        });
+        if (Console.IsOutputRedirected || !ReferenceEquals(output, Console.Out))
+        {
+            console.Profile.Width = 160;
+        }
+
+        return console;
+    }
 }
