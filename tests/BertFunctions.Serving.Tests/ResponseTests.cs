@@ -69,5 +69,6 @@ public sealed class ResponseTests(InputsHost fixture) : IClassFixture<InputsHost
         Assert.True(model.GetProperty("warm_up_ms").GetDouble() > 0);
         Assert.Equal(64, model.GetProperty("max_seq_len").GetInt32());
         Assert.StartsWith("dataset spam/", model.GetProperty("tokenization").GetString(), StringComparison.Ordinal);
+        Assert.Equal("none", model.GetProperty("quantization").GetString());
     }
 }

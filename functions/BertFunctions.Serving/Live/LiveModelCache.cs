@@ -92,7 +92,8 @@ public sealed partial class LiveModelCache(ModelLoader loader, BlobServiceClient
             slot.CheckedAt,
             slot.Problem?.Message,
             current?.Model.Tokenization.Source,
-            current?.Model.Tokenization.Classification.MaxSeqLen);
+            current?.Model.Tokenization.Classification.MaxSeqLen,
+            current?.Model.Quantization);
     }
 
     private ModelReference Resolve(string? model) =>

@@ -11,6 +11,7 @@ namespace BertFunctions.Serving.Live;
 /// <param name="Problem">Why the last check did not give a (new) model.</param>
 /// <param name="Tokenization">Where its tokenization settings came from.</param>
 /// <param name="MaxSeqLen">Its sequence length: longer texts are truncated.</param>
+/// <param name="Quantization">How its session runs: <c>none</c> (float32) or <c>int8</c> (Serving:Quantization).</param>
 public sealed record ModelStatus(
     string Model,
     string State,
@@ -21,7 +22,8 @@ public sealed record ModelStatus(
     DateTimeOffset? CheckedAt,
     string? Problem,
     string? Tokenization,
-    int? MaxSeqLen)
+    int? MaxSeqLen,
+    string? Quantization)
 {
     public const string Ready = "ready", Loading = "loading", Unavailable = "unavailable";
 }
