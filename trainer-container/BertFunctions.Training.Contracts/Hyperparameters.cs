@@ -17,6 +17,12 @@ public sealed record Hyperparameters
 
     public long? MaxSteps { get; init; }
 
+    /// <summary>
+    /// Classification: a label budget. Train on this many examples of the training split (stratified by label, drawn
+    /// by the job's seed); validation and test stay whole. Null: all of it.
+    /// </summary>
+    public int? TrainExamples { get; init; }
+
     /// <summary>Linear warm-up over this fraction of the steps, then linear decay to zero.</summary>
     public double WarmupRatio { get; init; } = 0.1;
 
@@ -62,6 +68,7 @@ public sealed record Hyperparameters
         Require(GradientAccumulationSteps is >= 1 and <= 1024, "gradient_accumulation_steps", GradientAccumulationSteps, "1-1024");
         Require(Epochs > 0, "epochs", Epochs, "positive");
         Require(MaxSteps is null or > 0, "max_steps", MaxSteps, "positive");
+        Require(TrainExamples is null or > 0, "train_examples", TrainExamples, "positive");
         Require(WarmupRatio is >= 0 and < 1, "warmup_ratio", WarmupRatio, "in [0, 1)");
         Require(WeightDecay is >= 0 and < 1, "weight_decay", WeightDecay, "in [0, 1)");
         Require(MaxGradNorm > 0, "max_grad_norm", MaxGradNorm, "positive");

@@ -76,6 +76,11 @@ public sealed class TrainingJobRunner(
         }
 
         var source = await data.OpenAsync(spec.Dataset, cancellationToken).ConfigureAwait(false);
+        if (hp.TrainExamples is { } budget)
+        {
+            source = await LabelBudgetSource.CreateAsync(source, budget, spec.Seed, cancellationToken).ConfigureAwait(false);
+        }
+
         var info = source.Info;
         var device = DeviceSelector.Select(hp.Device, logger);
         manual_seed(spec.Seed); // initialisation of everything built from here on
