@@ -19,7 +19,7 @@ public static class PipelineRegistration
 {
     /// <summary>Every orchestrator, registered under its class name.</summary>
     public static IReadOnlyList<Type> Orchestrators { get; } =
-        [typeof(TrainingRunOrchestrator), typeof(IngestDatasetOrchestrator), typeof(RetrainSchedulerOrchestrator)];
+        [typeof(TrainingRunOrchestrator), typeof(IngestDatasetOrchestrator), typeof(RetrainSchedulerOrchestrator), typeof(ExperimentOrchestrator)];
 
     /// <summary>Every activity, registered under its class name.</summary>
     public static IReadOnlyList<Type> Activities { get; } =
@@ -27,7 +27,7 @@ public static class PipelineRegistration
         typeof(PlanIngestionActivity), typeof(ReadUnitActivity), typeof(ConsolidateActivity), typeof(BuildUnitShardsActivity),
         typeof(FinalizeIngestionActivity), typeof(ReuseVersionActivity), typeof(InspectUploadsActivity), typeof(TrainVocabularyActivity),
         typeof(DispatchTrainingJobActivity), typeof(ReadLiveModelActivity), typeof(PromoteModelActivity), typeof(RecordRunActivity),
-        typeof(ReadRunRecordActivity),
+        typeof(ReadRunRecordActivity), typeof(RecordExperimentActivity),
     ];
 
     public static DurableTaskRegistry AddPipelineTasks(this DurableTaskRegistry registry)

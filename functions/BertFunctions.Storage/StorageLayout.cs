@@ -33,6 +33,9 @@ public static class StorageLayout
     /// <summary>The record of one training run, in the runs container.</summary>
     public static string RunRecord(string runId) => $"{BlobNames.Version(runId)}/run.json";
 
+    /// <summary>The result of a strategy comparison experiment, in the runs container.</summary>
+    public static string ExperimentRecord(string experimentId) => $"{BlobNames.Version(experimentId)}/experiment.json";
+
     /// <summary>Marker that a trainer job message was sent (dispatch is idempotent across activity retries).</summary>
     public static string DispatchMarker(string runId, string jobId, int attempt) => $"{BlobNames.Version(runId)}/jobs/{BlobNames.Version(jobId)}-{attempt}.json";
 

@@ -53,6 +53,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(ReadRunRecordActivity))]
     public Task<RunRecord?> ReadRunRecord([ActivityTrigger] string input, FunctionContext context) => Run<ReadRunRecordActivity, string, RunRecord?>(input, context);
 
+    [Function(nameof(RecordExperimentActivity))]
+    public Task<bool> RecordExperiment([ActivityTrigger] ExperimentResult input, FunctionContext context) => Run<RecordExperimentActivity, ExperimentResult, bool>(input, context);
+
     private Task<TOut> Run<TActivity, TIn, TOut>(TIn input, FunctionContext context)
         where TActivity : TaskActivity<TIn, TOut>
     {

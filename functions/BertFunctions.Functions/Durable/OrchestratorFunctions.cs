@@ -25,6 +25,10 @@ public static class OrchestratorFunctions
     public static Task<string> RetrainScheduler([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new RetrainSchedulerOrchestrator().RunAsync(context, Input<SchedulerInput>(context));
 
+    [Function(nameof(ExperimentOrchestrator))]
+    public static Task<ExperimentResult> Experiment([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new ExperimentOrchestrator().RunAsync(context, Input<ExperimentInput>(context));
+
     private static T Input<T>(TaskOrchestrationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

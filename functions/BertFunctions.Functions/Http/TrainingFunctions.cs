@@ -33,6 +33,14 @@ public sealed class TrainingFunctions(UploadInspector inspector, BlobServiceClie
     public async Task<IActionResult> Models([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         new ResultActionResult(await Api(client).ModelsAsync(cancellationToken).ConfigureAwait(false));
 
+    [Function("StartExperiment")]
+    public async Task<IActionResult> StartExperiment([HttpTrigger(AuthorizationLevel.Function, "post", Route = "experiments")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        new ResultActionResult(await Api(client).StartExperimentAsync(request, cancellationToken).ConfigureAwait(false));
+
+    [Function("ExperimentStatus")]
+    public async Task<IActionResult> ExperimentStatus([HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        new ResultActionResult(await Api(client).ExperimentStatusAsync(id, cancellationToken).ConfigureAwait(false));
+
     // The Durable client comes from the binding, per invocation; the rest is the app's singletons.
     private TrainingApi Api(DurableTaskClient client) => new(client, inspector, blobs, options);
 }

@@ -103,3 +103,16 @@ public sealed class ReadRunRecordActivity(BlobServiceClient blobs) : TaskActivit
     public override Task<RunRecord?> RunAsync(TaskActivityContext context, string input) =>
         JsonBlobs.TryReadAsync<RunRecord>(blobs.GetBlobContainerClient(StorageLayout.RunsContainer), StorageLayout.RunRecord(input), RunRecord.JsonOptions, CancellationToken.None);
 }
+
+/// <summary>Writes an experiment's result (<c>runs/{id}/experiment.json</c>).</summary>
+public sealed class RecordExperimentActivity(BlobServiceClient blobs) : TaskActivity<ExperimentResult, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ExperimentResult input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var runs = blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        await runs.CreateIfNotExistsAsync().ConfigureAwait(false);
+        await JsonBlobs.WriteAsync(runs, StorageLayout.ExperimentRecord(input.Id), input, RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+        return true;
+    }
+}

@@ -13,6 +13,8 @@ public static class PipelineEndpoints
         app.MapGet("/api/training/{id}", (string id, TrainingApi api, CancellationToken ct) => api.StatusAsync(id, ct));
         app.MapPost("/api/training/{id}/cancel", (HttpRequest request, string id, TrainingApi api, CancellationToken ct) => api.CancelAsync(request, id, ct));
         app.MapGet("/api/models", (TrainingApi api, CancellationToken ct) => api.ModelsAsync(ct));
+        app.MapPost("/api/experiments", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.StartExperimentAsync(request, ct));
+        app.MapGet("/api/experiments/{id}", (string id, TrainingApi api, CancellationToken ct) => api.ExperimentStatusAsync(id, ct));
         return app;
     }
 }

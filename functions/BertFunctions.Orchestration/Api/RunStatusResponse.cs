@@ -44,3 +44,21 @@ public sealed record RunAccepted(string Id, string StatusUrl, bool Existing);
 public sealed record ModelSummary(string Name, LiveModel? Live, IReadOnlyList<ModelVersionSummary> Versions);
 
 public sealed record ModelVersionSummary(string Version, DateTimeOffset? CreatedAt, IReadOnlyList<string>? Labels, IReadOnlyDictionary<string, double>? Metrics, bool IsLive);
+
+/// <summary>GET /api/experiments/{id}.</summary>
+public sealed record ExperimentStatusResponse
+{
+    public required string Id { get; init; }
+
+    public required string RuntimeStatus { get; init; }
+
+    public string? Phase { get; init; }
+
+    public double? Percent { get; init; }
+
+    public string? Message { get; init; }
+
+    public string? Error { get; init; }
+
+    public ExperimentResult? Result { get; init; }
+}

@@ -66,6 +66,80 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
         return Results.Json(new RunAccepted(id, url, existing is not null && !rerun), JsonOptions, statusCode: StatusCodes.Status202Accepted);
     }
 
+    /// <summary>POST /api/experiments: starts a strategy comparison (202 with the status URL); the same request on the same uploads is the same experiment.</summary>
+    public async Task<IResult> StartExperimentAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var settings = options.Value;
+        var (body, problem) = await BodyReader.ReadJsonAsync(http, settings.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        ExperimentRequest request;
+        try
+        {
+            request = ExperimentRequest.FromJson(body!);
+        }
+        catch (RunRequestException e)
+        {
+            return ProblemResults.BadRequest(e.Message);
+        }
+
+        var uploads = await inspector.InspectAsync(request.Dataset, cancellationToken).ConfigureAwait(false);
+        if (uploads.LabeledFiles == 0)
+        {
+            return ProblemResults.NotFound($"dataset '{request.Dataset}' has no labeled uploads under uploads/labeled/{request.Dataset}/");
+        }
+
+        var id = RunIds.Experiment(request.Dataset, uploads.Fingerprint, request.Hash());
+        var existing = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
+        var rerun = existing is { RuntimeStatus: OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated };
+        if (existing is null || rerun)
+        {
+            if (rerun)
+            {
+                await client.PurgeInstanceAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(ExperimentOrchestrator), new ExperimentInput(request, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+        }
+
+        var url = $"{http.Scheme}://{http.Host}/api/experiments/{id}";
+        return Results.Json(new RunAccepted(id, url, existing is not null && !rerun), JsonOptions, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>GET /api/experiments/{id}: progress while it runs, the comparison (every arm, mean ± std, the best strategy per budget) when done.</summary>
+    public async Task<IResult> ExperimentStatusAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!ValidId(id))
+        {
+            return ProblemResults.BadRequest($"'{id}' is not an experiment id");
+        }
+
+        var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (instance is null)
+        {
+            var result = await JsonBlobs.TryReadAsync<ExperimentResult>(blobs.GetBlobContainerClient(StorageLayout.RunsContainer), StorageLayout.ExperimentRecord(id), RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false);
+            return result is null
+                ? ProblemResults.NotFound($"no experiment '{id}'")
+                : Results.Json(new ExperimentStatusResponse { Id = id, RuntimeStatus = RunStates.Completed, Result = result }, JsonOptions);
+        }
+
+        var status = instance.SerializedCustomStatus is { Length: > 0 } ? instance.ReadCustomStatusAs<RunStatus>() : null;
+        return Results.Json(new ExperimentStatusResponse
+        {
+            Id = id,
+            RuntimeStatus = instance.RuntimeStatus.ToString(),
+            Phase = status?.Phase,
+            Percent = status?.Percent,
+            Message = status?.Message,
+            Error = instance.FailureDetails?.ErrorMessage,
+            Result = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<ExperimentResult>() : null,
+        }, JsonOptions);
+    }
+
     /// <summary>GET /api/training/{id}: phase, percent, step, loss, ETA, metrics, error and outcome.</summary>
     public async Task<IResult> StatusAsync(string id, CancellationToken cancellationToken)
     {

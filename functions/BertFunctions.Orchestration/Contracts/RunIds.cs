@@ -34,6 +34,14 @@ public static class RunIds
     public static string? RunOfJob(string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
+
+        // Experiment jobs: {experiment}--{arm}. Run ids never hold "--" (dataset names may not).
+        var arm = jobId.IndexOf("--", StringComparison.Ordinal);
+        if (arm > 0)
+        {
+            return jobId[..arm];
+        }
+
         foreach (var stage in Stages)
         {
             if (jobId.EndsWith("-" + stage, StringComparison.Ordinal) && jobId.Length > stage.Length + 1)
@@ -44,6 +52,17 @@ public static class RunIds
 
         return null;
     }
+
+    /// <summary><c>exp-{dataset}-{hash}</c>: the same experiment request on the same uploads is the same experiment.</summary>
+    public static string Experiment(string dataset, string uploadsFingerprint, string requestHash)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{uploadsFingerprint}\n{requestHash}")))[..12];
+        var head = dataset.Length > 20 ? dataset[..20].TrimEnd('-') : dataset;
+        return $"exp-{head}-{hash}";
+    }
+
+    /// <summary>A trainer job of an experiment arm, e.g. <c>exp-spam-1a2b3c4d5e6f--ft-b200-s42</c>.</summary>
+    public static string ExperimentJob(string experimentId, string arm) => $"{experimentId}--{arm}";
 
     /// <summary>The external event a run waits on for one job's trainer events.</summary>
     public static string JobEvent(string jobId) => $"trainer:{jobId}";

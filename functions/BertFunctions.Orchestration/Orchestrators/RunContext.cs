@@ -10,7 +10,7 @@ namespace BertFunctions.Orchestration.Orchestrators;
 /// A run's orchestration context plus what every stage needs: the settings, the pending cancel event and the custom
 /// status. <see cref="RunJobAsync"/> is the dispatch-and-wait loop every trainer job goes through.
 /// </summary>
-internal sealed class RunContext(TaskOrchestrationContext context, TrainingRunInput input, Task<string> cancel)
+internal sealed class RunContext(TaskOrchestrationContext context, RunSettings settings, Task<string> cancel)
 {
     public TaskOrchestrationContext Context => context;
 
@@ -24,7 +24,6 @@ internal sealed class RunContext(TaskOrchestrationContext context, TrainingRunIn
     /// </summary>
     public async Task<TrainingEvent?> RunJobAsync(TrainingJobSpec spec, string phase, double from, double to)
     {
-        var settings = input.Settings;
         var specJson = spec.ToJson();
         for (var attempt = 1; ; attempt++)
         {

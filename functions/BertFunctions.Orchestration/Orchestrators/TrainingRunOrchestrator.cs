@@ -22,7 +22,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var request = input.Request;
-        var run = new RunContext(context, input, context.WaitForExternalEvent<string>(RunIds.CancelEvent));
+        var run = new RunContext(context, input.Settings, context.WaitForExternalEvent<string>(RunIds.CancelEvent));
         var record = new RunRecord { Id = context.InstanceId, Request = request, State = RunStates.Running, StartedAt = context.CurrentUtcDateTime };
         await context.CallActivityAsync<bool>(nameof(RecordRunActivity), record, Retries.Storage);
         try
@@ -182,10 +182,10 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         return done is null ? null : done.Metrics ?? new Dictionary<string, double>();
     }
 
-    private static Task<IngestedDataset> IngestAsync(TaskOrchestrationContext context, IngestionRequest request, string instanceId) =>
+    internal static Task<IngestedDataset> IngestAsync(TaskOrchestrationContext context, IngestionRequest request, string instanceId) =>
         context.CallSubOrchestratorAsync<IngestedDataset>(nameof(IngestDatasetOrchestrator), request, new SubOrchestrationOptions(Retries.Storage, instanceId));
 
-    private static IngestionRequest LabeledRequest(TrainingRunRequest request, string vocabulary) => new()
+    internal static IngestionRequest LabeledRequest(TrainingRunRequest request, string vocabulary) => new()
     {
         Dataset = request.Dataset,
         Kind = DatasetKind.Classification,
@@ -193,7 +193,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         Vocabulary = vocabulary,
     };
 
-    private static IngestionRequest TextRequest(TrainingRunRequest request, string vocabulary, bool fromLabeled) => new()
+    internal static IngestionRequest TextRequest(TrainingRunRequest request, string vocabulary, bool fromLabeled) => new()
     {
         Dataset = request.Dataset,
         Kind = DatasetKind.Pretraining,
@@ -204,7 +204,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         Vocabulary = vocabulary,
     };
 
-    private static ModelBase ParseBase(string reference) => reference.Split(':', 2) switch
+    internal static ModelBase ParseBase(string reference) => reference.Split(':', 2) switch
     {
         ["minilm"] => ModelBase.MiniLm,
         ["package", var package] => new ModelBase(ModelBaseKind.Package, package),
@@ -216,7 +216,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         new() { State = RunStates.Cancelled, Reason = "cancelled on request", DatasetVersions = versions };
 
     /// <summary>The innermost message: what actually went wrong, not the chain of tasks that reported it.</summary>
-    private static string Reason(Exception e)
+    internal static string Reason(Exception e)
     {
         if (e is TaskFailedException { FailureDetails: { } details })
         {

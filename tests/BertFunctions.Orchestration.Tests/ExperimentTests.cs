@@ -1,0 +1,64 @@
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
+using BertFunctions.Storage;
+using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace BertFunctions.Orchestration.Tests;
+
+/// <summary>The strategy comparison: which jobs it dispatches, on which data, and how it summarises them.</summary>
+public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
+{
+    [Fact]
+    public async Task Every_strategy_budget_and_seed_is_a_fine_tune_on_the_same_splits_after_one_pretraining_per_strategy()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await fixture.UploadSpamAsync("compare", perLabel: 12);
+        // Scripted quality: domain adaptation helps at the small budget only; seeds add a little noise.
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec, spec.Mode != JobMode.Classify ? null : new Dictionary<string, double>
+        {
+            ["test.accuracy"] = 0.9,
+            ["test.macro_f1"] = (spec.Base.Kind == ModelBaseKind.Checkpoint && spec.Hyperparameters.TrainExamples == 4 ? 0.85 : 0.80) + (spec.Seed * 0.001),
+        }));
+        var request = new ExperimentRequest { Dataset = "compare", Strategies = [TrainingStrategy.Finetune, TrainingStrategy.Dapt], Budgets = [4, 0], Seeds = [1, 2] };
+        var uploads = await fixture.Get<Activities.UploadInspector>().InspectAsync("compare", ct);
+        var id = RunIds.Experiment("compare", uploads.Fingerprint, request.Hash());
+
+        await fixture.Client.ScheduleNewOrchestrationInstanceAsync(nameof(ExperimentOrchestrator), new ExperimentInput(request, fixture.Options.RunSettings), new StartOrchestrationOptions(id), ct);
+        var run = await Runs.WaitAsync(fixture, id, 180);
+
+        Assert.True(run.RuntimeStatus == OrchestrationRuntimeStatus.Completed, run.FailureDetails?.ErrorMessage);
+        var jobs = trainer.Received.ToList();
+        var mlm = Assert.Single(jobs, j => j.Mode == JobMode.Mlm);
+        Assert.Equal(ModelBase.MiniLm, mlm.Base);
+        var classify = jobs.Where(j => j.Mode == JobMode.Classify).ToList();
+        Assert.Equal(8, classify.Count);
+        Assert.Single(classify.Select(j => j.Dataset.Version).Distinct()); // the same splits for every arm
+        Assert.Equal(4, classify.Count(j => j.Hyperparameters.TrainExamples == 4));
+        Assert.Equal(4, classify.Count(j => j.Hyperparameters.TrainExamples is null));
+        Assert.Equal(4, classify.Count(j => j.Base == new ModelBase(ModelBaseKind.Checkpoint, mlm.JobId)));
+        Assert.All(classify, j => Assert.Equal(id, RunIds.RunOfJob(j.JobId)));
+
+        var result = run.ReadOutputAs<ExperimentResult>()!;
+        Assert.Equal(8, result.Arms.Count);
+        Assert.Equal(4, result.Summaries.Count);
+        Assert.Equal("dapt", result.BestByBudget["4"]);
+        var dapt4 = Assert.Single(result.Summaries, s => s.Strategy == TrainingStrategy.Dapt && s.Budget == 4);
+        Assert.Equal(0.8515, dapt4.MacroF1Mean, 6);
+        Assert.Equal(Math.Sqrt(0.0000005), dapt4.MacroF1Std, 9);
+        Assert.StartsWith("4 labels: dapt (test macro-F1 0.851 ± 0.001, 2 seeds)", result.Recommendation, StringComparison.Ordinal);
+        Assert.True(await fixture.Blobs.GetBlobContainerClient(StorageLayout.RunsContainer).GetBlobClient(StorageLayout.ExperimentRecord(id)).ExistsAsync(ct));
+    }
+
+    [Theory]
+    [InlineData("{\"dataset\": \"spam\", \"budgets\": [1]}", "budgets")]
+    [InlineData("{\"dataset\": \"spam\", \"seeds\": [1, 1]}", "seeds")]
+    [InlineData("{\"dataset\": \"spam\", \"strategies\": []}", "strategies")]
+    [InlineData("{\"dataset\": \"spam\", \"budget\": [50]}", "budget")]
+    public void Bad_experiment_requests_name_the_field(string json, string field)
+    {
+        var e = Assert.Throws<RunRequestException>(() => ExperimentRequest.FromJson(json));
+        Assert.Contains(field, e.Message, StringComparison.Ordinal);
+    }
+}
