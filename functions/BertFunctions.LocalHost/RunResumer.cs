@@ -31,8 +31,7 @@ public sealed partial class RunResumer(BlobServiceClient blobs, DurableTaskClien
                 continue;
             }
 
-            var content = await runs.GetBlobClient(blob.Name).DownloadContentAsync(stoppingToken).ConfigureAwait(false);
-            var record = System.Text.Json.JsonSerializer.Deserialize<RunRecord>(content.Value.Content.ToMemory().Span, RunRecord.JsonOptions);
+            var record = await JsonBlobs.TryReadAsync<RunRecord>(runs, blob.Name, RunRecord.JsonOptions, stoppingToken).ConfigureAwait(false);
             if (record is null || RunStates.IsTerminal(record.State) || await client.GetInstanceAsync(record.Id, stoppingToken).ConfigureAwait(false) is not null)
             {
                 continue;

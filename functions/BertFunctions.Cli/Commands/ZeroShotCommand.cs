@@ -170,12 +170,6 @@ public sealed class ZeroShotCommand(ConsoleStreams streams) : AsyncCommand<ZeroS
     {
         Dataset = Dataset,
         Kind = DatasetKind.Classification,
-        Reading = new IngestionOptions
-        {
-            Include = ["*.txt"],
-            Labeled = true,
-            LabelFromFolder = true,
-            LabelMap = [new LabelRule("easy-ham-*", "ham"), new LabelRule("hard-ham-*", "ham"), new LabelRule("spam-*", "spam")],
-        },
+        Reading = SpamAssassinReading.Options,
     };
 }

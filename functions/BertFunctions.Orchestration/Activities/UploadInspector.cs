@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Orchestration.Contracts;
@@ -30,11 +31,15 @@ public sealed class UploadInspector(BlobServiceClient blobs)
         var raw = await ListAsync(uploads, StorageLayout.RawPrefix(dataset), lines, cancellationToken).ConfigureAwait(false);
         string? settings = null;
         var settingsBlob = uploads.GetBlobClient(StorageLayout.DatasetSettings(dataset));
-        if (await settingsBlob.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
             var content = await settingsBlob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
             settings = content.Value.Content.ToString();
             lines.Add($"{settingsBlob.Name}\t{content.Value.Details.ETag}");
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // No settings: the defaults.
         }
 
         lines.Sort(StringComparer.Ordinal);

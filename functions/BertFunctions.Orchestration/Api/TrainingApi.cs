@@ -22,52 +22,42 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
     public static readonly JsonSerializerOptions JsonOptions = new(RunRecord.JsonOptions) { WriteIndented = false };
 
     /// <summary>POST /api/training: starts a run (202 with the status URL); the same request on the same uploads returns the same run.</summary>
-    public async Task<IResult> StartAsync(HttpRequest http, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        var settings = options.Value;
-        var (body, problem) = await BodyReader.ReadJsonAsync(http, settings.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        TrainingRunRequest request;
-        try
-        {
-            request = TrainingRunRequest.FromJson(body!);
-        }
-        catch (RunRequestException e)
-        {
-            return ProblemResults.BadRequest(e.Message);
-        }
-
-        var uploads = await inspector.InspectAsync(request.Dataset, cancellationToken).ConfigureAwait(false);
-        if (uploads.LabeledFiles == 0)
-        {
-            return ProblemResults.NotFound($"dataset '{request.Dataset}' has no labeled uploads under uploads/labeled/{request.Dataset}/");
-        }
-
-        var id = RunIds.Run(request.Dataset, request.Strategy, uploads.Fingerprint, request.Hash());
-        var existing = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
-        var rerun = existing is { RuntimeStatus: OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated };
-        if (existing is null || rerun)
-        {
-            if (rerun)
-            {
-                // A failed run is retried by asking again; its trainer jobs resume from their checkpoints.
-                await client.PurgeInstanceAsync(id, cancellationToken).ConfigureAwait(false);
-            }
-
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(TrainingRunOrchestrator), new TrainingRunInput(request, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
-        }
-
-        var url = StatusUrl(http, id);
-        return Results.Json(new RunAccepted(id, url, existing is not null && !rerun), JsonOptions, statusCode: StatusCodes.Status202Accepted);
-    }
+    public Task<IResult> StartAsync(HttpRequest http, CancellationToken cancellationToken) => StartAsync(
+        http,
+        "training",
+        TrainingRunRequest.FromJson,
+        request => request.Dataset,
+        (request, uploads) => RunIds.Run(request.Dataset, request.Strategy, uploads.Fingerprint, request.Hash()),
+        nameof(TrainingRunOrchestrator),
+        (request, settings) => new TrainingRunInput(request, settings),
+        cancellationToken);
 
     /// <summary>POST /api/experiments: starts a strategy comparison (202 with the status URL); the same request on the same uploads is the same experiment.</summary>
-    public async Task<IResult> StartExperimentAsync(HttpRequest http, CancellationToken cancellationToken)
+    public Task<IResult> StartExperimentAsync(HttpRequest http, CancellationToken cancellationToken) => StartAsync(
+        http,
+        "experiments",
+        ExperimentRequest.FromJson,
+        request => request.Dataset,
+        (request, uploads) => RunIds.Experiment(request.Dataset, uploads.Fingerprint, request.Hash()),
+        nameof(ExperimentOrchestrator),
+        (request, settings) => new ExperimentInput(request, settings),
+        cancellationToken);
+
+    /// <summary>
+    /// What both POSTs do: read and parse the body (problem details for what is wrong), check the dataset has labeled
+    /// uploads (404), derive the id from the uploads and the request, and start the orchestration unless it exists.
+    /// A failed or terminated one is started again: asking again is how a failed run is retried (its trainer jobs
+    /// resume from their checkpoints).
+    /// </summary>
+    private async Task<IResult> StartAsync<TRequest>(
+        HttpRequest http,
+        string route,
+        Func<string, TRequest> parse,
+        Func<TRequest, string> datasetOf,
+        Func<TRequest, UploadsSummary, string> idOf,
+        string orchestrator,
+        Func<TRequest, RunSettings, object> inputOf,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         var settings = options.Value;
@@ -77,23 +67,24 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
             return problem;
         }
 
-        ExperimentRequest request;
+        TRequest request;
         try
         {
-            request = ExperimentRequest.FromJson(body!);
+            request = parse(body!);
         }
         catch (RunRequestException e)
         {
             return ProblemResults.BadRequest(e.Message);
         }
 
-        var uploads = await inspector.InspectAsync(request.Dataset, cancellationToken).ConfigureAwait(false);
+        var dataset = datasetOf(request);
+        var uploads = await inspector.InspectAsync(dataset, cancellationToken).ConfigureAwait(false);
         if (uploads.LabeledFiles == 0)
         {
-            return ProblemResults.NotFound($"dataset '{request.Dataset}' has no labeled uploads under uploads/labeled/{request.Dataset}/");
+            return ProblemResults.NotFound($"dataset '{dataset}' has no labeled uploads under uploads/labeled/{dataset}/");
         }
 
-        var id = RunIds.Experiment(request.Dataset, uploads.Fingerprint, request.Hash());
+        var id = idOf(request, uploads);
         var existing = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
         var rerun = existing is { RuntimeStatus: OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated };
         if (existing is null || rerun)
@@ -103,10 +94,10 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
                 await client.PurgeInstanceAsync(id, cancellationToken).ConfigureAwait(false);
             }
 
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(ExperimentOrchestrator), new ExperimentInput(request, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+            await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, inputOf(request, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
         }
 
-        var url = $"{http.Scheme}://{http.Host}/api/experiments/{id}";
+        var url = $"{http.Scheme}://{http.Host}/api/{route}/{id}";
         return Results.Json(new RunAccepted(id, url, existing is not null && !rerun), JsonOptions, statusCode: StatusCodes.Status202Accepted);
     }
 
@@ -200,7 +191,7 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
         }
 
         await client.RaiseEventAsync(id, RunIds.CancelEvent, "requested", cancellationToken).ConfigureAwait(false);
-        return Results.Json(new RunAccepted(id, StatusUrl(http, id), Existing: true), JsonOptions, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new RunAccepted(id, $"{http.Scheme}://{http.Host}/api/training/{id}", Existing: true), JsonOptions, statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>GET /api/models: model names, their versions with metrics, and which version is live.</summary>
@@ -255,6 +246,4 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
             .ToDictionary(p => p.Key["metrics.".Length..], p => p.Value!.GetValue<double>(), StringComparer.Ordinal);
 
     private static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-
-    private static string StatusUrl(HttpRequest http, string id) => $"{http.Scheme}://{http.Host}/api/training/{id}";
 }

@@ -55,11 +55,11 @@ public sealed record ExperimentRequest
 
     public ExperimentRequest Validate()
     {
-        Fail(() => BlobNames.Dataset(Dataset), "dataset");
-        Require(Strategies.Count is >= 1 and <= 3 && Strategies.Distinct().Count() == Strategies.Count, "strategies", "one to three distinct strategies");
-        Require(Budgets.Count is >= 1 and <= 8 && Budgets.All(b => b is 0 or (>= 2 and <= 10_000_000)) && Budgets.Distinct().Count() == Budgets.Count, "budgets", "1-8 distinct budgets, each 0 (all) or at least 2");
-        Require(Seeds.Count is >= 1 and <= 10 && Seeds.Distinct().Count() == Seeds.Count && Seeds.All(s => s >= 0), "seeds", "1-10 distinct non-negative seeds");
-        Require(Strategies.Count * Budgets.Count * Seeds.Count <= 120, "strategies x budgets x seeds", "at most 120 fine-tuning jobs");
+        TrainingRunRequest.Check(() => BlobNames.Dataset(Dataset), "dataset");
+        TrainingRunRequest.Require(Strategies.Count is >= 1 and <= 3 && Strategies.Distinct().Count() == Strategies.Count, "strategies", "one to three distinct strategies");
+        TrainingRunRequest.Require(Budgets.Count is >= 1 and <= 8 && Budgets.All(b => b is 0 or (>= 2 and <= 10_000_000)) && Budgets.Distinct().Count() == Budgets.Count, "budgets", "1-8 distinct budgets, each 0 (all) or at least 2");
+        TrainingRunRequest.Require(Seeds.Count is >= 1 and <= 10 && Seeds.Distinct().Count() == Seeds.Count && Seeds.All(s => s >= 0), "seeds", "1-10 distinct non-negative seeds");
+        TrainingRunRequest.Require(Strategies.Count * Budgets.Count * Seeds.Count <= 120, "strategies x budgets x seeds", "at most 120 fine-tuning jobs");
         // The per-run rules (base model, vocabulary size, hyperparameters) are the training request's.
         AsRunRequest(Strategies[0]).Validate();
         return this;
@@ -77,26 +77,6 @@ public sealed record ExperimentRequest
         ScratchConfig = ScratchConfig,
         VocabularySize = VocabularySize,
     };
-
-    private static void Require(bool ok, string field, string rule)
-    {
-        if (!ok)
-        {
-            throw new RunRequestException($"field {field} is invalid: use {rule}");
-        }
-    }
-
-    private static void Fail(Action validate, string field)
-    {
-        try
-        {
-            validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new RunRequestException($"field {field} is invalid: {e.Message}");
-        }
-    }
 }
 
 /// <summary>The experiment orchestration's input.</summary>

@@ -23,9 +23,7 @@ public static class RunIds
     /// <summary><c>{dataset}-{strategy}-{hash}</c>, at most 56 characters so that job ids stay within 63.</summary>
     public static string Run(string dataset, TrainingStrategy strategy, string uploadsFingerprint, string requestHash)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{uploadsFingerprint}\n{requestHash}")))[..12];
-        var head = dataset.Length > 30 ? dataset[..30].TrimEnd('-') : dataset;
-        return $"{head}-{strategy.ToString().ToLowerInvariant()}-{hash}";
+        return $"{Head(dataset, 30)}-{strategy.ToString().ToLowerInvariant()}-{ContentHash(uploadsFingerprint, requestHash)}";
     }
 
     public static string Job(string runId, string stage) => $"{runId}-{stage}";
@@ -56,13 +54,17 @@ public static class RunIds
     /// <summary><c>exp-{dataset}-{hash}</c>: the same experiment request on the same uploads is the same experiment.</summary>
     public static string Experiment(string dataset, string uploadsFingerprint, string requestHash)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{uploadsFingerprint}\n{requestHash}")))[..12];
-        var head = dataset.Length > 20 ? dataset[..20].TrimEnd('-') : dataset;
-        return $"exp-{head}-{hash}";
+        return $"exp-{Head(dataset, 20)}-{ContentHash(uploadsFingerprint, requestHash)}";
     }
 
     /// <summary>A trainer job of an experiment arm, e.g. <c>exp-spam-1a2b3c4d5e6f--ft-b200-s42</c>.</summary>
     public static string ExperimentJob(string experimentId, string arm) => $"{experimentId}--{arm}";
+
+    private static string ContentHash(string uploadsFingerprint, string requestHash) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{uploadsFingerprint}\n{requestHash}")))[..12];
+
+    /// <summary>The dataset name cut to keep ids (and the job ids built on them) within 63 characters.</summary>
+    private static string Head(string dataset, int max) => dataset.Length > max ? dataset[..max].TrimEnd('-') : dataset;
 
     /// <summary>The external event a run waits on for one job's trainer events.</summary>
     public static string JobEvent(string jobId) => $"trainer:{jobId}";

@@ -95,7 +95,7 @@ public sealed record TrainingRunRequest
     /// <summary>A short hash of the request, part of the run id: the same request on the same uploads is the same run.</summary>
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())))[..16];
 
-    private static void Require(bool ok, string field, string rule)
+    internal static void Require(bool ok, string field, string rule)
     {
         if (!ok)
         {
@@ -103,7 +103,7 @@ public sealed record TrainingRunRequest
         }
     }
 
-    private static void Check(Action validate, string field)
+    internal static void Check(Action validate, string field)
     {
         try
         {

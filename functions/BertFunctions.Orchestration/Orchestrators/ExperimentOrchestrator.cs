@@ -23,12 +23,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         var id = context.InstanceId;
         var run = new RunContext(context, input.Settings, context.WaitForExternalEvent<string>(RunIds.CancelEvent));
 
-        run.Report(new RunStatus { Phase = RunPhases.Validating, Percent = 1 });
-        var uploads = await context.CallActivityAsync<UploadsSummary>(nameof(InspectUploadsActivity), request.Dataset, Retries.Storage);
-        if (uploads.LabeledFiles == 0)
-        {
-            throw new RunFailedException($"dataset '{request.Dataset}' has no labeled uploads under uploads/labeled/{request.Dataset}/");
-        }
+        var uploads = await run.InspectLabeledUploadsAsync(request.Dataset);
 
         var textFromLabeled = uploads.RawFiles == 0;
         var scratch = request.Strategies.Contains(TrainingStrategy.Scratch);

@@ -16,6 +16,16 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
 
     public void Report(RunStatus status) => context.SetCustomStatus(status);
 
+    /// <summary>The validation every run and experiment starts with: the dataset's uploads, which must include labeled data.</summary>
+    public async Task<UploadsSummary> InspectLabeledUploadsAsync(string dataset)
+    {
+        Report(new RunStatus { Phase = RunPhases.Validating, Percent = 1 });
+        var uploads = await context.CallActivityAsync<UploadsSummary>(nameof(InspectUploadsActivity), dataset, Retries.Storage);
+        return uploads.LabeledFiles > 0
+            ? uploads
+            : throw new RunFailedException($"dataset '{dataset}' has no labeled uploads under uploads/labeled/{dataset}/");
+    }
+
     /// <summary>
     /// Sends the job to the trainer and follows its events until it completes (returns the completed event), the run
     /// is cancelled (returns null) or it has failed <see cref="RunSettings.MaxTrainerAttempts"/> times (throws). A job

@@ -48,12 +48,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         var pretrains = request.Strategy != TrainingStrategy.Finetune;
 
         // Validate: the request was checked by the starter; here, what is in storage.
-        run.Report(new RunStatus { Phase = RunPhases.Validating, Percent = 1 });
-        var uploads = await context.CallActivityAsync<UploadsSummary>(nameof(InspectUploadsActivity), request.Dataset, Retries.Storage);
-        if (uploads.LabeledFiles == 0)
-        {
-            throw new RunFailedException($"dataset '{request.Dataset}' has no labeled uploads under uploads/labeled/{request.Dataset}/");
-        }
+        var uploads = await run.InspectLabeledUploadsAsync(request.Dataset);
 
         // Domain text: uploads/raw/{dataset}/ when there is any, else the labeled uploads read as plain text.
         var textFromLabeled = uploads.RawFiles == 0;

@@ -631,21 +631,12 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
 
     private static string TempFile() => Path.Combine(Path.GetTempPath(), "bertfn-" + Guid.NewGuid().ToString("N"));
 
-    private static async Task WriteJsonAsync<T>(BlobContainerClient container, string name, T value, CancellationToken cancellationToken) =>
-        await container.GetBlobClient(name).UploadAsync(BinaryData.FromObjectAsJson(value), overwrite: true, cancellationToken).ConfigureAwait(false);
+    private static Task WriteJsonAsync<T>(BlobContainerClient container, string name, T value, CancellationToken cancellationToken) =>
+        JsonBlobs.WriteAsync(container, name, value, JsonSerializerOptions.Default, cancellationToken);
 
-    private static async Task<T?> TryReadJsonAsync<T>(BlobContainerClient container, string name, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            return (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToObjectFromJson<T>();
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
+    private static Task<T?> TryReadJsonAsync<T>(BlobContainerClient container, string name, CancellationToken cancellationToken)
+        where T : class =>
+        JsonBlobs.TryReadAsync<T>(container, name, JsonSerializerOptions.Default, cancellationToken);
 
     private static async Task WriteJsonLinesAsync<T>(BlobContainerClient container, string name, IEnumerable<T> items, CancellationToken cancellationToken)
     {

@@ -2,10 +2,10 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 
-namespace BertFunctions.Orchestration.Activities;
+namespace BertFunctions.Storage;
 
-/// <summary>Small JSON documents in blobs: run records, live pointers, plans, dispatch markers.</summary>
-internal static class JsonBlobs
+/// <summary>Small JSON documents in blobs (manifests, indexes, run records, live pointers, plans): written whole, read back or null when absent.</summary>
+public static class JsonBlobs
 {
     public static async Task WriteAsync<T>(BlobContainerClient container, string name, T value, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
