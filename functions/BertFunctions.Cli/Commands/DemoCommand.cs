@@ -70,16 +70,19 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         var console = streams.ErrorConsole();
 
         await using var storage = await StorageConnection.OpenAsync(settings.Storage, ct).ConfigureAwait(false);
-        var pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(3) };
+        // Long enough that a slow listing of thousands of uploads (a loaded machine) is not taken for the end of the upload.
+        var pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(10) };
         await using var app = await LocalHostLauncher.StartAsync(storage, "http://127.0.0.1:0", LogLevel.Warning, pipeline, ct).ConfigureAwait(false);
         using var http = new HttpClient { BaseAddress = app.Address(), Timeout = TimeSpan.FromMinutes(2) };
         Say(console, $"local host on {http.BaseAddress} (storage: {storage.Description}; trainer log: {Path.Combine(CliHome.Path, "trainer.log")})");
 
         // 1. Upload, as a user would: the emails, and the dataset's settings (how to label, how long to train).
         var corpus = DemoCorpus.Load(settings.HeldOut);
-        var added = await UploadAsync(console, storage, corpus, settings.Dataset, ct).ConfigureAwait(false);
+        // The settings first: a run the watcher starts while the emails are still arriving must already use them.
         var uploads = storage.Blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
+        await uploads.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
         await DemoCorpus.UploadIfAbsentAsync(uploads, StorageLayout.DatasetSettings(settings.Dataset), SettingsJson(settings.Dataset, settings.Steps), ct).ConfigureAwait(false);
+        var added = await UploadAsync(console, storage, corpus, settings.Dataset, ct).ConfigureAwait(false);
         Say(console, $"uploaded {added:N0} new of {corpus.Uploaded.Count:N0} emails to uploads/labeled/{settings.Dataset}/ ({corpus.HeldOut.Count} held out); " +
             string.Create(CultureInfo.InvariantCulture, $"subsample: {settings.Steps} fine-tuning steps x 32 = {settings.Steps * 32:N0} examples (the full recipe, 2 epochs, is in docs/results.md)"));
 
