@@ -54,6 +54,9 @@ public static class CliApp
             });
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("The main job, locally: upload the Spam Assassin emails, let the pipeline fine-tune and promote the bundled MiniLM, classify held-out emails through the HTTP API.");
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Which strategy is better for this data? Fine-tune, domain-adaptive pretraining and from-scratch across label budgets and seeds on the same splits; prints the comparison and saves the report.")
+                .WithExample("compare", "--budgets", "50,200,1000", "--seeds", "42,1,7", "--promote");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Run the local host (the Functions app's routes, the pipeline, the trainer) on 127.0.0.1 until Ctrl+C.")
                 .WithExample("serve", "--port", "7071");

@@ -27,7 +27,7 @@ public static class PipelineRegistration
         typeof(PlanIngestionActivity), typeof(ReadUnitActivity), typeof(ConsolidateActivity), typeof(BuildUnitShardsActivity),
         typeof(FinalizeIngestionActivity), typeof(ReuseVersionActivity), typeof(InspectUploadsActivity), typeof(TrainVocabularyActivity),
         typeof(DispatchTrainingJobActivity), typeof(ReadLiveModelActivity), typeof(PromoteModelActivity), typeof(RecordRunActivity),
-        typeof(ReadRunRecordActivity), typeof(RecordExperimentActivity),
+        typeof(ReadRunRecordActivity), typeof(RecordExperimentActivity), typeof(WriteExperimentReportActivity),
     ];
 
     public static DurableTaskRegistry AddPipelineTasks(this DurableTaskRegistry registry)
@@ -54,6 +54,7 @@ public static class PipelineRegistration
         services.TryAddSingleton<VocabularyTraining>();
         services.TryAddSingleton<UploadInspector>();
         services.TryAddSingleton<TrainingApi>();
+        services.TryAddSingleton<ReportsApi>();
         services.TryAddSingleton<TrainingEventRouter>();
         services.TryAddSingleton<UploadSignal>();
 

@@ -36,6 +36,15 @@ public static class StorageLayout
     /// <summary>The result of a strategy comparison experiment, in the runs container.</summary>
     public static string ExperimentRecord(string experimentId) => $"{BlobNames.Version(experimentId)}/experiment.json";
 
+    /// <summary>A file of an experiment's report (<c>index.html</c>, the plots), in the runs container.</summary>
+    public static string ExperimentReport(string experimentId, string file) => $"{BlobNames.Version(experimentId)}/report/{ReportFile(file)}";
+
+    // A report file is a plain name with an extension (index.html, quality.png): no folders, nothing to escape.
+    private static string ReportFile(string file) =>
+        file.Length is > 0 and <= 64 && file.Count(c => c == '.') == 1 && file.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.') && file[0] != '.' && file[^1] != '.'
+            ? file
+            : throw new ArgumentException($"invalid report file name '{file}'", nameof(file));
+
     /// <summary>Marker that a trainer job message was sent (dispatch is idempotent across activity retries).</summary>
     public static string DispatchMarker(string runId, string jobId, int attempt) => $"{BlobNames.Version(runId)}/jobs/{BlobNames.Version(jobId)}-{attempt}.json";
 

@@ -39,6 +39,9 @@ public sealed record TrainingEvent
     /// <summary>The model package written (completed events): <c>models/{name}/{version}/</c>.</summary>
     public string? ModelPackage { get; init; }
 
+    /// <summary>What the job cost (completed events).</summary>
+    public JobCost? Cost { get; init; }
+
     /// <summary>Why the job failed (failed events): one line for people.</summary>
     public string? Error { get; init; }
 

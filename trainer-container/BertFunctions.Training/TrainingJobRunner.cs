@@ -143,7 +143,8 @@ public sealed class TrainingJobRunner(
             }
         }
 
-        var report = new MetricsFile(spec.JobId, model.IsClassifier ? "classify" : "mlm", session.Step, model.Labels, metrics, splits, session.LossCurve, session.Evaluations);
+        var cost = new JobCost(session.Tokens, Math.Round(session.TrainSeconds, 3), DeviceSelector.Describe(session.Device));
+        var report = new MetricsFile(spec.JobId, model.IsClassifier ? "classify" : "mlm", session.Step, model.Labels, metrics, splits, session.LossCurve, session.Evaluations, cost);
         var keep = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "bertfn-training", spec.JobId + "-final");
         Directory.CreateDirectory(keep);
         var metricsPath = Path.Combine(keep, CheckpointFiles.Metrics);
@@ -192,6 +193,7 @@ public sealed class TrainingJobRunner(
             Metrics = metrics.Where(kv => kv.Key.Count(c => c == '.') == 1).ToDictionary(),
             Checkpoint = final,
             ModelPackage = package,
+            Cost = cost,
         });
         return package is null ? result : new TrainingResult
         {

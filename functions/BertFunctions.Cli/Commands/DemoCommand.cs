@@ -105,7 +105,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
     }
 
     /// <summary>The dataset's settings blob: how to read and label the emails, and how long to fine-tune.</summary>
-    private static string SettingsJson(string dataset, int steps) => new TrainingRunRequest
+    internal static string SettingsJson(string dataset, int steps) => new TrainingRunRequest
     {
         Dataset = dataset,
         Reading = SpamAssassinReading.Options,

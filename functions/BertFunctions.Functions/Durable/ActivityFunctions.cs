@@ -56,6 +56,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(RecordExperimentActivity))]
     public Task<bool> RecordExperiment([ActivityTrigger] ExperimentResult input, FunctionContext context) => Run<RecordExperimentActivity, ExperimentResult, bool>(input, context);
 
+    [Function(nameof(WriteExperimentReportActivity))]
+    public Task<string> WriteExperimentReport([ActivityTrigger] string input, FunctionContext context) => Run<WriteExperimentReportActivity, string, string>(input, context);
+
     private Task<TOut> Run<TActivity, TIn, TOut>(TIn input, FunctionContext context)
         where TActivity : TaskActivity<TIn, TOut>
     {

@@ -15,6 +15,10 @@ public static class PipelineEndpoints
         app.MapGet("/api/models", (TrainingApi api, CancellationToken ct) => api.ModelsAsync(ct));
         app.MapPost("/api/experiments", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.StartExperimentAsync(request, ct));
         app.MapGet("/api/experiments/{id}", (string id, TrainingApi api, CancellationToken ct) => api.ExperimentStatusAsync(id, ct));
+        app.MapGet("/api/experiments/{id}/report", (string id, ReportsApi api, CancellationToken ct) => api.ExperimentReportAsync(id, ct));
+        app.MapGet("/api/experiments/{id}/report/{file}", (string id, string file, ReportsApi api, CancellationToken ct) => api.ExperimentPlotAsync(id, file, ct));
+        app.MapGet("/api/runs", (ReportsApi api, CancellationToken ct) => api.RunsPageAsync(ct));
+        app.MapGet("/api/models/{name}/{version}", (string name, string version, ReportsApi api, CancellationToken ct) => api.ModelPackageAsync(name, version, ct));
         return app;
     }
 }

@@ -34,6 +34,15 @@ public sealed record ExperimentRequest
 
     public int VocabularySize { get; init; } = 30_000;
 
+    /// <summary>The model name the arms' packages go under (<c>models/{model}/{arm job}/</c>); the dataset's name by default.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>
+    /// Offer the winner for promotion: the best seed of the best strategy at the largest budget goes through the same
+    /// champion/challenger gate as a training run (it must beat the live model on the same test split).
+    /// </summary>
+    public bool Promote { get; init; }
+
     public static ExperimentRequest FromJson(string json)
     {
         ExperimentRequest? request;
@@ -76,17 +85,46 @@ public sealed record ExperimentRequest
         Pretraining = Pretraining,
         ScratchConfig = ScratchConfig,
         VocabularySize = VocabularySize,
+        Model = Model,
     };
 }
 
 /// <summary>The experiment orchestration's input.</summary>
 public sealed record ExperimentInput(ExperimentRequest Request, RunSettings Settings);
 
-/// <summary>One arm's result for one seed.</summary>
-public sealed record ArmResult(TrainingStrategy Strategy, int Budget, int Seed, string JobId, long Steps, IReadOnlyDictionary<string, double> Metrics);
+/// <summary>One arm's result for one seed: its test metrics, what its fine-tuning cost, and where its model and curves are.</summary>
+/// <param name="Checkpoint">The final checkpoint (<c>checkpoints/{job}/step-N/</c>, with metrics.json and the curves).</param>
+/// <param name="ModelPackage">The model package (<c>models/{name}/{version}/</c>), when one was written.</param>
+public sealed record ArmResult(
+    TrainingStrategy Strategy,
+    int Budget,
+    int Seed,
+    string JobId,
+    long Steps,
+    IReadOnlyDictionary<string, double> Metrics,
+    JobCost? Cost = null,
+    string? Checkpoint = null,
+    string? ModelPackage = null);
 
-/// <summary>Mean and standard deviation over seeds of one (strategy, budget).</summary>
-public sealed record ArmSummary(TrainingStrategy Strategy, int Budget, int Seeds, double AccuracyMean, double AccuracyStd, double MacroF1Mean, double MacroF1Std);
+/// <summary>The one pretraining job of a strategy that pretrains (shared by all its arms).</summary>
+public sealed record PretrainingResult(TrainingStrategy Strategy, string JobId, long Steps, IReadOnlyDictionary<string, double> Metrics, JobCost? Cost, string? Checkpoint);
+
+/// <summary>
+/// Mean and standard deviation over seeds of one (strategy, budget), with the mean cost of its fine-tuning and the
+/// cost of the strategy's pretraining (paid once, whatever the budgets and seeds).
+/// </summary>
+public sealed record ArmSummary(
+    TrainingStrategy Strategy,
+    int Budget,
+    int Seeds,
+    double AccuracyMean,
+    double AccuracyStd,
+    double MacroF1Mean,
+    double MacroF1Std,
+    double FineTuneTokensMean = 0,
+    double FineTuneSecondsMean = 0,
+    long PretrainingTokens = 0,
+    double PretrainingSeconds = 0);
 
 /// <summary>What an experiment found: every arm, the summaries, and the best strategy per budget.</summary>
 public sealed record ExperimentResult(
@@ -96,4 +134,13 @@ public sealed record ExperimentResult(
     IReadOnlyList<ArmResult> Arms,
     IReadOnlyList<ArmSummary> Summaries,
     IReadOnlyDictionary<string, string> BestByBudget,
-    string Recommendation);
+    string Recommendation,
+    IReadOnlyList<PretrainingResult>? Pretraining = null,
+    string? Device = null,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? EndedAt = null,
+    ExperimentPromotion? Promotion = null);
+
+/// <summary>What happened when the winner was offered for promotion (experiments with <c>promote</c>).</summary>
+/// <param name="Candidate">The arm offered: the best seed of the best strategy at the largest budget.</param>
+public sealed record ExperimentPromotion(string Candidate, string Model, bool Promoted, string Reason, IReadOnlyDictionary<string, double>? ChampionMetrics);

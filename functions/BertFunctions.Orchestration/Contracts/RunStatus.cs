@@ -10,6 +10,7 @@ public static class RunPhases
     public const string FineTuning = "fine-tuning";
     public const string Evaluating = "evaluating champion";
     public const string Promoting = "promoting";
+    public const string Reporting = "writing the report";
     public const string Done = "done";
 }
 

@@ -21,6 +21,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         ArgumentNullException.ThrowIfNull(input);
         var request = input.Request;
         var id = context.InstanceId;
+        var started = context.CurrentUtcDateTime;
         var run = new RunContext(context, input.Settings, context.WaitForExternalEvent<string>(RunIds.CancelEvent));
 
         var uploads = await run.InspectLabeledUploadsAsync(request.Dataset);
@@ -52,33 +53,37 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         // Pretrain, once per strategy that does (label budgets do not touch unlabeled text), in parallel.
         var baseModel = TrainingRunOrchestrator.ParseBase(request.BaseModel);
         var pretraining = request.Pretraining ?? TrainingRunOrchestrator.DefaultPretraining;
-        var mlmJobs = new Dictionary<TrainingStrategy, Task<TrainingEvent?>>();
+        var mlmJobs = new Dictionary<TrainingStrategy, (string JobId, Task<TrainingEvent?> Done)>();
         if (text is not null)
         {
-            mlmJobs[TrainingStrategy.Dapt] = run.RunJobAsync(Mlm(id, "dapt-mlm", baseModel, null, text, pretraining, request.Seeds[0]), RunPhases.Pretraining, 10, 30);
+            var spec = Mlm(id, "dapt-mlm", baseModel, null, text, pretraining, request.Seeds[0]);
+            mlmJobs[TrainingStrategy.Dapt] = (spec.JobId, run.RunJobAsync(spec, RunPhases.Pretraining, 10, 30));
         }
 
         if (domainText is not null)
         {
-            mlmJobs[TrainingStrategy.Scratch] = run.RunJobAsync(Mlm(id, "scratch-mlm", ModelBase.None, request.ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig, domainText, pretraining, request.Seeds[0]), RunPhases.Pretraining, 10, 30);
+            var spec = Mlm(id, "scratch-mlm", ModelBase.None, request.ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig, domainText, pretraining, request.Seeds[0]);
+            mlmJobs[TrainingStrategy.Scratch] = (spec.JobId, run.RunJobAsync(spec, RunPhases.Pretraining, 10, 30));
         }
 
+        var pretrained = new List<PretrainingResult>();
         foreach (var (strategy, job) in mlmJobs)
         {
-            if (await job is null)
-            {
-                throw new RunFailedException($"cancelled on request during {strategy} pretraining");
-            }
+            var done = await job.Done ?? throw new RunFailedException($"cancelled on request during {strategy} pretraining");
+            pretrained.Add(new PretrainingResult(strategy, job.JobId, done.Step, done.Metrics ?? new Dictionary<string, double>(), done.Cost, done.Checkpoint));
         }
 
-        // Fine-tune every arm in parallel; the trainer workers take them as they come.
+        // Fine-tune every arm in parallel; the trainer workers take them as they come. Each arm is packaged, so the
+        // report links to real models and the winner can be promoted as it is.
+        var model = request.AsRunRequest(TrainingStrategy.Finetune).ModelName;
         var arms = (from strategy in request.Strategies from budget in request.Budgets from seed in request.Seeds select (strategy, budget, seed)).ToList();
         var fineTuning = request.FineTuning ?? TrainingRunOrchestrator.DefaultFineTuning;
         var jobs = arms.Select((arm, i) =>
         {
+            var jobId = RunIds.ExperimentJob(id, $"{Short(arm.strategy)}-b{BudgetName(arm.budget)}-s{arm.seed}");
             var spec = new TrainingJobSpec
             {
-                JobId = RunIds.ExperimentJob(id, $"{Short(arm.strategy)}-b{(arm.budget == 0 ? "all" : arm.budget.ToString(CultureInfo.InvariantCulture))}-s{arm.seed}"),
+                JobId = jobId,
                 Mode = JobMode.Classify,
                 Base = arm.strategy switch
                 {
@@ -88,42 +93,77 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 },
                 Dataset = arm.strategy == TrainingStrategy.Scratch ? new DatasetReference(domainLabeled!.Dataset, domainLabeled.Version) : new DatasetReference(labeled.Dataset, labeled.Version),
                 Hyperparameters = fineTuning with { TrainExamples = arm.budget == 0 ? null : arm.budget },
+                Output = new ModelPackageReference(model, jobId),
                 Seed = arm.seed,
             };
-            return (arm, spec, done: run.RunJobAsync(spec, $"{Short(arm.strategy)} budget {(arm.budget == 0 ? "all" : arm.budget)} seed {arm.seed}", 30 + (65.0 * i / arms.Count), 30 + (65.0 * (i + 1) / arms.Count)));
+            return (arm, spec, done: run.RunJobAsync(spec, $"{Short(arm.strategy)} budget {BudgetName(arm.budget)} seed {arm.seed}", 30 + (65.0 * i / arms.Count), 30 + (65.0 * (i + 1) / arms.Count)));
         }).ToList();
         await Task.WhenAll(jobs.Select(j => j.done));
 
         var results = jobs.Where(j => j.done.Result is not null)
-            .Select(j => new ArmResult(j.arm.strategy, j.arm.budget, j.arm.seed, j.spec.JobId, j.done.Result!.Step, j.done.Result.Metrics ?? new Dictionary<string, double>()))
+            .Select(j => new ArmResult(j.arm.strategy, j.arm.budget, j.arm.seed, j.spec.JobId, j.done.Result!.Step, j.done.Result.Metrics ?? new Dictionary<string, double>(),
+                j.done.Result.Cost, j.done.Result.Checkpoint, j.spec.Output!.Prefix))
             .ToList();
-        var result = Summarize(id, request.Dataset, versions, results);
+        var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, EndedAt = context.CurrentUtcDateTime };
+
+        if (request.Promote)
+        {
+            run.Report(new RunStatus { Phase = RunPhases.Promoting, Percent = 96, Message = "offering the winner for promotion" });
+            result = result with { Promotion = await OfferWinnerAsync(run, request, result, labeled, domainVocabulary) };
+        }
+
         await context.CallActivityAsync<bool>(nameof(RecordExperimentActivity), result, Retries.Storage);
+        run.Report(new RunStatus { Phase = RunPhases.Reporting, Percent = 98, Message = result.Recommendation });
+        await context.CallActivityAsync<string>(nameof(WriteExperimentReportActivity), id, Retries.Storage);
         run.Report(new RunStatus { Phase = RunPhases.Done, Percent = 100, Message = result.Recommendation });
         return result;
     }
 
-    /// <summary>Mean ± std over seeds per (strategy, budget), and the best strategy per budget by mean test macro-F1.</summary>
-    public static ExperimentResult Summarize(string id, string dataset, IReadOnlyDictionary<string, string> versions, IReadOnlyList<ArmResult> arms)
+    /// <summary>
+    /// The best seed of the best strategy at the largest budget, through the champion/challenger gate of a training run:
+    /// it must beat the live model on the same test split (the live model is evaluated on it when it was not).
+    /// </summary>
+    private static async Task<ExperimentPromotion?> OfferWinnerAsync(RunContext run, ExperimentRequest request, ExperimentResult result, IngestedDataset labeled, string? domainVocabulary)
     {
-        ArgumentNullException.ThrowIfNull(arms);
-        var summaries = arms.GroupBy(a => (a.Strategy, a.Budget))
-            .Select(g =>
-            {
-                var accuracy = g.Select(a => a.Metrics.GetValueOrDefault("test.accuracy", double.NaN)).ToList();
-                var f1 = g.Select(a => a.Metrics.GetValueOrDefault("test.macro_f1", double.NaN)).ToList();
-                return new ArmSummary(g.Key.Strategy, g.Key.Budget, g.Count(), Mean(accuracy), Std(accuracy), Mean(f1), Std(f1));
-            })
-            .OrderBy(s => s.Budget == 0 ? int.MaxValue : s.Budget).ThenBy(s => s.Strategy)
-            .ToList();
-        var best = summaries.GroupBy(s => s.Budget)
-            .ToDictionary(g => g.Key == 0 ? "all" : g.Key.ToString(CultureInfo.InvariantCulture), g => Short(g.MaxBy(s => s.MacroF1Mean)!.Strategy));
-        var recommendation = string.Join("; ", summaries.GroupBy(s => s.Budget).Select(g =>
+        var context = run.Context;
+        var runRequest = request.AsRunRequest(TrainingStrategy.Finetune);
+        var metric = runRequest.PromotionMetric;
+        var largest = result.Summaries.Select(s => s.Budget).OrderBy(b => b == 0 ? int.MaxValue : b).LastOrDefault();
+        var winner = result.Summaries.Where(s => s.Budget == largest).MaxBy(s => s.MacroF1Mean);
+        var candidate = winner is null ? null : result.Arms
+            .Where(a => a.Strategy == winner.Strategy && a.Budget == largest && a.ModelPackage is not null)
+            .MaxBy(a => a.Metrics.GetValueOrDefault(metric, double.NegativeInfinity));
+        if (candidate is null)
         {
-            var top = g.MaxBy(s => s.MacroF1Mean)!;
-            return string.Create(CultureInfo.InvariantCulture, $"{(g.Key == 0 ? "all labels" : $"{g.Key} labels")}: {Short(top.Strategy)} (test macro-F1 {top.MacroF1Mean:F3} ± {top.MacroF1Std:F3}, {top.Seeds} seeds)");
-        }));
-        return new ExperimentResult(id, dataset, versions, arms, summaries, best, recommendation);
+            return null;
+        }
+
+        var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), runRequest.ModelName, Retries.Storage);
+        IReadOnlyDictionary<string, double>? champion = null;
+        if (live is not null)
+        {
+            champion = await TrainingRunOrchestrator.EvaluateChampionAsync(run, runRequest, live, labeled, IngestionRequest.BundledVocabulary, RunIds.ExperimentJob(context.InstanceId, "champion"))
+                ?? throw new RunFailedException("cancelled on request while evaluating the live model");
+        }
+
+        var decision = Promotion.Decide(metric, candidate.Metrics, champion);
+        if (decision.Promote)
+        {
+            var scratch = candidate.Strategy == TrainingStrategy.Scratch;
+            await context.CallActivityAsync<bool>(nameof(PromoteModelActivity), new LiveModel
+            {
+                Name = runRequest.ModelName,
+                Version = candidate.JobId,
+                Package = candidate.ModelPackage!,
+                Metrics = candidate.Metrics,
+                DatasetVersion = scratch ? result.DatasetVersions["labeled-domain"] : labeled.Version,
+                Vocabulary = scratch ? domainVocabulary! : IngestionRequest.BundledVocabulary,
+                RunId = context.InstanceId,
+                PromotedAt = context.CurrentUtcDateTime,
+            }, Retries.Storage);
+        }
+
+        return new ExperimentPromotion(candidate.JobId, runRequest.ModelName, decision.Promote, decision.Reason, champion);
     }
 
     private static TrainingJobSpec Mlm(string id, string arm, ModelBase from, System.Text.Json.JsonElement? config, IngestedDataset text, Hyperparameters hyperparameters, int seed) => new()
@@ -145,23 +185,12 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         }
     }
 
-    private static string Short(TrainingStrategy strategy) => strategy switch
+    internal static string BudgetName(int budget) => budget == 0 ? "all" : budget.ToString(CultureInfo.InvariantCulture);
+
+    internal static string Short(TrainingStrategy strategy) => strategy switch
     {
         TrainingStrategy.Finetune => "finetune",
         TrainingStrategy.Dapt => "dapt",
         _ => "scratch",
     };
-
-    private static double Mean(List<double> values) => values.Count == 0 ? double.NaN : values.Average();
-
-    private static double Std(List<double> values)
-    {
-        if (values.Count < 2)
-        {
-            return 0;
-        }
-
-        var mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-    }
 }

@@ -154,7 +154,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
     }
 
     /// <summary>The live model's metrics on this run's test split: reused when it was measured on it, else an evaluate job.</summary>
-    private static async Task<IReadOnlyDictionary<string, double>?> EvaluateChampionAsync(RunContext run, TrainingRunRequest request, LiveModel live, IngestedDataset labeled, string vocabulary)
+    internal static async Task<IReadOnlyDictionary<string, double>?> EvaluateChampionAsync(RunContext run, TrainingRunRequest request, LiveModel live, IngestedDataset labeled, string vocabulary, string? jobId = null)
     {
         if (live.DatasetVersion == labeled.Version)
         {
@@ -167,7 +167,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             : await IngestAsync(run.Context, LabeledRequest(request, live.Vocabulary), $"{run.Context.InstanceId}-champion");
         var evaluate = new TrainingJobSpec
         {
-            JobId = RunIds.Job(run.Context.InstanceId, RunIds.ChampionStage),
+            JobId = jobId ?? RunIds.Job(run.Context.InstanceId, RunIds.ChampionStage),
             Mode = JobMode.Evaluate,
             Base = new ModelBase(ModelBaseKind.Package, live.Package.TrimEnd('/')),
             Dataset = new DatasetReference(data.Dataset, data.Version),

@@ -18,6 +18,7 @@ namespace BertFunctions.Training.Checkpoints;
 /// <param name="Tokens">Real tokens trained on so far.</param>
 /// <param name="LossCurve">Per-step losses so far.</param>
 /// <param name="Evaluations">Validation results so far.</param>
+/// <param name="TrainSeconds">Wall time spent in the training loop so far, over all attempts (0 in checkpoints older than the field).</param>
 public sealed record TrainerState(
     long Step,
     long TotalSteps,
@@ -30,7 +31,8 @@ public sealed record TrainerState(
     int EvaluationsWithoutImprovement,
     long Tokens,
     IReadOnlyList<LossPoint> LossCurve,
-    IReadOnlyList<EvaluationPoint> Evaluations)
+    IReadOnlyList<EvaluationPoint> Evaluations,
+    double TrainSeconds = 0)
 {
     /// <summary>Writes the file.</summary>
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, CheckpointManifest.JsonOptions));

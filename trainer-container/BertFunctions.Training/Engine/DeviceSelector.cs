@@ -33,4 +33,11 @@ public static class DeviceSelector
         }
         return CPU;
     }
+
+    /// <summary>The device for people and cost reports: <c>cuda</c>, or <c>cpu (N threads)</c>.</summary>
+    public static string Describe(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return device.type == TorchSharp.DeviceType.CUDA ? "cuda" : $"cpu ({get_num_threads()} threads)";
+    }
 }

@@ -45,6 +45,8 @@ internal sealed class TrainingSession
     private double? bestMetric;
     private int evaluationsWithoutImprovement;
     private long tokens;
+    private double secondsBefore; // training-loop time of earlier attempts (from the checkpoint)
+    private readonly Stopwatch loopClock = new();
 
     public TrainingSession(TrainingJobSpec spec, TrainableModel model, Device device, IExampleSource source, long totalSteps,
         ICheckpointStore checkpoints, IProgress<TrainingEvent> events, TrainingRunnerOptions options, TimeProvider time, ILogger logger, string scratch)
@@ -83,6 +85,15 @@ internal sealed class TrainingSession
 
     public IReadOnlyList<EvaluationPoint> Evaluations => evaluations;
 
+    /// <summary>Where the model trains.</summary>
+    public Device Device => device;
+
+    /// <summary>Real tokens trained on, over all attempts.</summary>
+    public long Tokens => tokens;
+
+    /// <summary>Wall time in the training loop, over all attempts.</summary>
+    public double TrainSeconds => secondsBefore + loopClock.Elapsed.TotalSeconds;
+
     /// <summary>The validation metric early stopping watches (and the curve plots).</summary>
     public string EarlyStoppingMetric { get; }
 
@@ -109,6 +120,7 @@ internal sealed class TrainingSession
         bestMetric = state.BestMetric;
         evaluationsWithoutImprovement = state.EvaluationsWithoutImprovement;
         tokens = state.Tokens;
+        secondsBefore = state.TrainSeconds;
         lossCurve.AddRange(state.LossCurve);
         evaluations.AddRange(state.Evaluations);
         set_rng_state(tensor(Convert.FromBase64String(state.TorchRngState), ScalarType.Byte));
@@ -125,6 +137,7 @@ internal sealed class TrainingSession
         var batches = new TrainingBatches(source, collator, hp.BatchSize, spec.Seed, dynamicMasking, options.ShuffleBufferSize);
         var parameters = groups.All.Select(p => p.Parameter).ToList();
         var clock = Stopwatch.StartNew();
+        loopClock.Start();
         var startStep = Step;
         var lastReport = time.GetUtcNow() - options.ProgressInterval;
         long tokensSinceReport = 0;
@@ -206,6 +219,8 @@ internal sealed class TrainingSession
                 }
             }
         }
+
+        loopClock.Stop();
     }
 
     /// <summary>Metrics of the model on a split, or null when the split is empty.</summary>
@@ -225,7 +240,7 @@ internal sealed class TrainingSession
             using (var rng = get_rng_state())
             {
                 new TrainerState(Step, TotalSteps, schedule.WarmupSteps, position.Epoch, position.ExamplesConsumed, spec.Seed, Convert.ToBase64String(rng.bytes),
-                    bestMetric, evaluationsWithoutImprovement, tokens, lossCurve, evaluations).Write(Path.Combine(folder, CheckpointFiles.TrainerState));
+                    bestMetric, evaluationsWithoutImprovement, tokens, lossCurve, evaluations, TrainSeconds).Write(Path.Combine(folder, CheckpointFiles.TrainerState));
             }
 
             await File.WriteAllTextAsync(Path.Combine(folder, CheckpointFiles.Spec), spec.ToJson(), cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BertFunctions.Training.Checkpoints;
+using BertFunctions.Training.Contracts;
 using BertFunctions.Training.Evaluation;
 
 namespace BertFunctions.Training.Reporting;
@@ -7,7 +8,7 @@ namespace BertFunctions.Training.Reporting;
 /// <summary>The detailed metrics of one split (classification: per-class and the confusion matrix).</summary>
 public sealed record SplitReport(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification);
 
-/// <summary><c>metrics.json</c> (snake_case): final metrics per split, the loss curve and the evaluations during training.</summary>
+/// <summary><c>metrics.json</c> (snake_case): final metrics per split, the loss curve, the evaluations during training and the cost.</summary>
 public sealed record MetricsFile(
     string JobId,
     string Mode,
@@ -16,7 +17,8 @@ public sealed record MetricsFile(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyDictionary<string, SplitReport> Splits,
     IReadOnlyList<LossPoint> LossCurve,
-    IReadOnlyList<EvaluationPoint> Evaluations)
+    IReadOnlyList<EvaluationPoint> Evaluations,
+    JobCost? Cost = null)
 {
     /// <summary>Writes the file.</summary>
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, CheckpointManifest.JsonOptions));

@@ -1,0 +1,90 @@
+using Azure;
+using Azure.Storage.Blobs;
+using BertFunctions.Orchestration.Reports;
+using BertFunctions.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace BertFunctions.Orchestration.Api;
+
+/// <summary>
+/// The pages people look at: an experiment's report and its plots (stored in blob by the experiment), the runs page
+/// (built from the records on each request), and a model package's manifest (what the pages link to). Host-agnostic,
+/// like <see cref="TrainingApi"/>; bad ids and unknown files are 400/404 problem details.
+/// </summary>
+public sealed class ReportsApi(BlobServiceClient blobs)
+{
+    /// <summary>GET /api/experiments/{id}/report: the report page (404 until the experiment has finished).</summary>
+    public Task<IResult> ExperimentReportAsync(string id, CancellationToken cancellationToken) =>
+        ValidId(id)
+            ? ServeAsync(StorageLayout.RunsContainer, StorageLayout.ExperimentReport(id, ExperimentReportWriter.Page), $"experiment '{id}' has no report (it is unknown or still running)", cancellationToken)
+            : Task.FromResult(ProblemResults.BadRequest($"'{id}' is not an experiment id"));
+
+    /// <summary>GET /api/experiments/{id}/report/{file}: one of the report's PNG plots.</summary>
+    public Task<IResult> ExperimentPlotAsync(string id, string file, CancellationToken cancellationToken)
+    {
+        if (!ValidId(id))
+        {
+            return Task.FromResult(ProblemResults.BadRequest($"'{id}' is not an experiment id"));
+        }
+
+        return ExperimentPlots.Files.Contains(file)
+            ? ServeAsync(StorageLayout.RunsContainer, StorageLayout.ExperimentReport(id, file), $"experiment '{id}' has no {file}", cancellationToken)
+            : Task.FromResult(ProblemResults.NotFound($"a report has no file '{file}'; its plots are {string.Join(", ", ExperimentPlots.Files)}"));
+    }
+
+    /// <summary>GET /api/runs: recent runs and experiments with their state, and the live models.</summary>
+    public async Task<IResult> RunsPageAsync(CancellationToken cancellationToken)
+    {
+        var contents = await RunsPage.LoadAsync(blobs, cancellationToken).ConfigureAwait(false);
+        return new PageResult(System.Text.Encoding.UTF8.GetBytes(RunsPage.Render(contents)), "text/html; charset=utf-8");
+    }
+
+    /// <summary>GET /api/models/{name}/{version}: the package's manifest (files with sizes and SHA-256, labels, metrics).</summary>
+    public Task<IResult> ModelPackageAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        string manifest;
+        try
+        {
+            manifest = $"{BlobNames.Dataset(name)}/{BlobNames.Version(version)}/package.json";
+        }
+        catch (ArgumentException e)
+        {
+            return Task.FromResult(ProblemResults.BadRequest(e.Message));
+        }
+
+        return ServeAsync(StorageLayout.ModelsContainer, manifest, $"no model package {name}/{version}", cancellationToken);
+    }
+
+    private async Task<IResult> ServeAsync(string container, string blob, string notFound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await blobs.GetBlobContainerClient(container).GetBlobClient(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            var type = content.Value.Details.ContentType is { Length: > 0 } t ? t : "application/json";
+            return new PageResult(content.Value.Content.ToArray(), type);
+        }
+        catch (RequestFailedException e) when (e.Status == StatusCodes.Status404NotFound)
+        {
+            return ProblemResults.NotFound(notFound);
+        }
+    }
+
+    private static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>Bytes with their content type, and headers that keep a stored page inert: no scripts, no sniffing, no framing.</summary>
+    private sealed class PageResult(byte[] body, string contentType) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            var response = httpContext.Response;
+            response.ContentType = contentType;
+            response.ContentLength = body.Length;
+            response.Headers["Content-Security-Policy"] = Html.ContentSecurityPolicy;
+            response.Headers["X-Content-Type-Options"] = "nosniff";
+            response.Headers["X-Frame-Options"] = "DENY";
+            response.Headers.CacheControl = "no-cache";
+            await response.Body.WriteAsync(body, httpContext.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}

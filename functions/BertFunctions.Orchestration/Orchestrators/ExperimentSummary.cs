@@ -1,0 +1,76 @@
+using System.Globalization;
+using BertFunctions.Orchestration.Contracts;
+
+namespace BertFunctions.Orchestration.Orchestrators;
+
+/// <summary>The arithmetic of an experiment's result: mean ± std over seeds, costs, the best strategy per budget and the recommendation.</summary>
+public static class ExperimentSummary
+{
+    /// <summary>The metric the best strategy is chosen by.</summary>
+    public const string Metric = "test.macro_f1";
+
+    /// <summary>Mean ± std over seeds per (strategy, budget), mean fine-tuning cost, and the best strategy per budget by mean test macro-F1.</summary>
+    public static ExperimentResult Summarize(string id, string dataset, IReadOnlyDictionary<string, string> versions, IReadOnlyList<ArmResult> arms, IReadOnlyList<PretrainingResult>? pretraining = null)
+    {
+        ArgumentNullException.ThrowIfNull(arms);
+        pretraining ??= [];
+        var summaries = arms.GroupBy(a => (a.Strategy, a.Budget))
+            .Select(g =>
+            {
+                var accuracy = g.Select(a => a.Metrics.GetValueOrDefault("test.accuracy", double.NaN)).ToList();
+                var f1 = g.Select(a => a.Metrics.GetValueOrDefault(Metric, double.NaN)).ToList();
+                var pretrained = pretraining.FirstOrDefault(p => p.Strategy == g.Key.Strategy)?.Cost;
+                return new ArmSummary(g.Key.Strategy, g.Key.Budget, g.Count(), Mean(accuracy), Std(accuracy), Mean(f1), Std(f1),
+                    FineTuneTokensMean: Mean(g.Select(a => (double)(a.Cost?.Tokens ?? 0)).ToList()),
+                    FineTuneSecondsMean: Mean(g.Select(a => a.Cost?.TrainSeconds ?? 0).ToList()),
+                    PretrainingTokens: pretrained?.Tokens ?? 0,
+                    PretrainingSeconds: pretrained?.TrainSeconds ?? 0);
+            })
+            .OrderBy(s => s.Budget == 0 ? int.MaxValue : s.Budget).ThenBy(s => s.Strategy)
+            .ToList();
+        var best = summaries.GroupBy(s => s.Budget)
+            .ToDictionary(g => ExperimentOrchestrator.BudgetName(g.Key), g => ExperimentOrchestrator.Short(g.MaxBy(s => s.MacroF1Mean)!.Strategy));
+        var device = arms.Select(a => a.Cost?.Device).Concat(pretraining.Select(p => p.Cost?.Device)).FirstOrDefault(d => d is not null);
+        return new ExperimentResult(id, dataset, versions, arms, summaries, best, Recommend(summaries), pretraining, device);
+    }
+
+    /// <summary>
+    /// One sentence per budget: the best strategy by mean test macro-F1, and whether its lead over the runner-up is
+    /// larger than the seeds' spread (a lead within one standard deviation is called a tie, not a win).
+    /// </summary>
+    public static string Recommend(IReadOnlyList<ArmSummary> summaries)
+    {
+        ArgumentNullException.ThrowIfNull(summaries);
+        return string.Join("; ", summaries.GroupBy(s => s.Budget).Select(g =>
+        {
+            var ranked = g.OrderByDescending(s => s.MacroF1Mean).ToList();
+            var top = ranked[0];
+            var labels = g.Key == 0 ? "all labels" : $"{g.Key} labels";
+            var head = string.Create(CultureInfo.InvariantCulture, $"{labels}: {ExperimentOrchestrator.Short(top.Strategy)} (test macro-F1 {top.MacroF1Mean:F3} ± {top.MacroF1Std:F3}, {top.Seeds} seeds)");
+            if (ranked.Count < 2)
+            {
+                return head;
+            }
+
+            var second = ranked[1];
+            var lead = top.MacroF1Mean - second.MacroF1Mean;
+            var spread = Math.Max(top.MacroF1Std, second.MacroF1Std);
+            return lead > spread
+                ? string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {lead:F3}")
+                : string.Create(CultureInfo.InvariantCulture, $"{head}, within the seeds' spread of {ExperimentOrchestrator.Short(second.Strategy)} ({second.MacroF1Mean:F3}): a tie; the cheaper one will do");
+        }));
+    }
+
+    private static double Mean(List<double> values) => values.Count == 0 ? double.NaN : values.Average();
+
+    private static double Std(List<double> values)
+    {
+        if (values.Count < 2)
+        {
+            return 0;
+        }
+
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Storage;
+
+namespace BertFunctions.Orchestration.Reports;
+
+/// <summary>
+/// The runs page: the live model of every name, recent training runs with their state and test metrics, and
+/// finished experiments with their recommendation and a link to the report. Built from the records in storage, so
+/// it shows the same in every host and after restarts.
+/// </summary>
+public static class RunsPage
+{
+    /// <summary>At most this many runs and this many experiments, the newest first.</summary>
+    public const int Recent = 50;
+
+    public sealed record Contents(IReadOnlyList<LiveModel> Live, IReadOnlyList<RunRecord> Runs, IReadOnlyList<ExperimentResult> Experiments);
+
+    public static async Task<Contents> LoadAsync(BlobServiceClient blobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        var runs = new List<RunRecord>();
+        var experiments = new List<ExperimentResult>();
+        var live = new List<LiveModel>();
+        var runsContainer = blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        if (await runsContainer.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await foreach (var blob in runsContainer.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
+            {
+                if (blob.Name.EndsWith("/run.json", StringComparison.Ordinal) && await JsonBlobs.TryReadAsync<RunRecord>(runsContainer, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } run)
+                {
+                    runs.Add(run);
+                }
+                else if (blob.Name.EndsWith("/experiment.json", StringComparison.Ordinal) && await JsonBlobs.TryReadAsync<ExperimentResult>(runsContainer, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } experiment)
+                {
+                    experiments.Add(experiment);
+                }
+            }
+        }
+
+        var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
+        if (await models.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await foreach (var blob in models.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
+            {
+                if (blob.Name.Split('/') is [_, "live.json"] && await JsonBlobs.TryReadAsync<LiveModel>(models, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } pointer)
+                {
+                    live.Add(pointer);
+                }
+            }
+        }
+
+        return new Contents(
+            [.. live.OrderBy(l => l.Name, StringComparer.Ordinal)],
+            [.. runs.OrderByDescending(r => r.StartedAt).Take(Recent)],
+            [.. experiments.OrderByDescending(e => e.EndedAt ?? DateTimeOffset.MinValue).Take(Recent)]);
+    }
+
+    public static string Render(Contents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        var b = new StringBuilder("<h1>BertFunctions: runs</h1>\n");
+        b.Append("<h2>Live models</h2>\n");
+        if (contents.Live.Count == 0)
+        {
+            b.Append("<p id=\"live\">No model is live yet: the first completed run is promoted.</p>\n");
+        }
+        else
+        {
+            b.Append("<table id=\"live\">\n<thead><tr><th class=\"text\">model</th><th class=\"text\">version</th><th>test accuracy</th><th>test macro-F1</th><th class=\"text\">promoted</th></tr></thead>\n<tbody>\n");
+            foreach (var l in contents.Live)
+            {
+                b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\">{Html.Encode(l.Name)}</td><td class=\"text\"><a href=\"/api/models/{Html.Encode(l.Package.TrimEnd('/'))}\"><code>{Html.Encode(l.Version)}</code></a></td>");
+                b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(l.Metrics.GetValueOrDefault("test.accuracy", double.NaN), "F4")}</td><td>{Html.Number(l.Metrics.GetValueOrDefault("test.macro_f1", double.NaN), "F4")}</td><td class=\"text\">{l.PromotedAt:yyyy-MM-dd HH:mm} UTC</td></tr>\n");
+            }
+
+            b.Append("</tbody>\n</table>\n");
+        }
+
+        b.Append("<h2>Training runs</h2>\n");
+        if (contents.Runs.Count == 0)
+        {
+            b.Append("<p id=\"runs\">No training runs yet.</p>\n");
+        }
+        else
+        {
+            b.Append("<table id=\"runs\">\n<thead><tr><th class=\"text\">run</th><th class=\"text\">dataset</th><th class=\"text\">strategy</th><th class=\"text\">state</th><th class=\"text\">started</th><th>test macro-F1</th><th class=\"text\">outcome</th></tr></thead>\n<tbody>\n");
+            foreach (var r in contents.Runs)
+            {
+                var outcome = r.Error ?? r.Outcome?.Reason ?? "";
+                b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><a href=\"/api/training/{Html.Encode(r.Id)}\"><code>{Html.Encode(r.Id)}</code></a></td><td class=\"text\">{Html.Encode(r.Request.Dataset)}</td><td class=\"text\">{Html.Encode(r.Request.Strategy.ToString().ToLowerInvariant())}</td>");
+                b.Append(CultureInfo.InvariantCulture, $"<td class=\"text state-{Html.Encode(r.State)}\">{Html.Encode(r.State)}</td><td class=\"text\">{r.StartedAt:yyyy-MM-dd HH:mm} UTC</td>");
+                b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(r.Outcome?.Metrics?.GetValueOrDefault("test.macro_f1", double.NaN) ?? double.NaN, "F4")}</td><td class=\"text\">{Html.Encode(outcome)}</td></tr>\n");
+            }
+
+            b.Append("</tbody>\n</table>\n");
+        }
+
+        b.Append("<h2>Experiments</h2>\n");
+        if (contents.Experiments.Count == 0)
+        {
+            b.Append("<p id=\"experiments\">No finished experiments yet (<code>POST /api/experiments</code> or <code>./bertfn compare</code>).</p>\n");
+        }
+        else
+        {
+            b.Append("<table id=\"experiments\">\n<thead><tr><th class=\"text\">experiment</th><th class=\"text\">dataset</th><th>jobs</th><th class=\"text\">finished</th><th class=\"text\">recommendation</th></tr></thead>\n<tbody>\n");
+            foreach (var e in contents.Experiments)
+            {
+                b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><a href=\"/api/experiments/{Html.Encode(e.Id)}/report\"><code>{Html.Encode(e.Id)}</code></a></td><td class=\"text\">{Html.Encode(e.Dataset)}</td><td>{e.Arms.Count}</td>");
+                b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{(e.EndedAt is { } ended ? ended.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC" : "")}</td><td class=\"text\">{Html.Encode(e.Recommendation)}</td></tr>\n");
+            }
+
+            b.Append("</tbody>\n</table>\n");
+        }
+
+        return Html.Page("BertFunctions: runs", b);
+    }
+}

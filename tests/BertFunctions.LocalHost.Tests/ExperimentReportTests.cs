@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using BertFunctions.Orchestration.Api;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Storage;
+using Microsoft.Playwright;
+
+namespace BertFunctions.LocalHost.Tests;
+
+/// <summary>
+/// The strategy comparison end to end with every real part (Azurite, the in-process Durable engine, the trainer as a
+/// child process, MiniLM for fine-tune and DAPT, a tiny BERT from scratch), then its report and the runs page read
+/// the way people read them: in headless Chromium (Debian's package), with no console errors, the recorded numbers
+/// in the table, the plots loaded, and a screenshot saved.
+/// </summary>
+public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixture<LocalHostFixture>
+{
+    private const string Tiny = """
+        "vocabulary_size": 1000,
+        "scratch_config": {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 128},
+        "pretraining": {"max_steps": 4, "batch_size": 8, "eval_every_steps": 2, "checkpoint_every_steps": 4, "learning_rate": 0.001},
+        "fine_tuning": {"max_steps": 4, "batch_size": 8, "eval_every_steps": 2, "checkpoint_every_steps": 4, "learning_rate": 0.0001}
+        """;
+
+    [Fact]
+    public async Task An_experiment_compares_the_three_strategies_and_its_report_renders_the_recorded_numbers_in_chromium()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await fixture.StartHostAsync(trainer: true);
+        // The upload also starts the dataset's ordinary run; its settings make that one tiny too.
+        await fixture.UploadAsync(StorageLayout.DatasetSettings("compare"), $$"""{"strategy": "scratch", {{Tiny}}}""");
+        await fixture.UploadSpamAsync("compare", perLabel: 12);
+
+        using var body = new StringContent($$"""{"dataset": "compare", "budgets": [8], "seeds": [1, 2], "promote": true, {{Tiny}}}""", Encoding.UTF8, "application/json");
+        var response = await host.Http.PostAsync("/api/experiments", body, ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<RunAccepted>(TrainingApi.JsonOptions, ct))!.Id;
+        var result = await WaitForExperimentAsync(host, id, TimeSpan.FromMinutes(8));
+
+        // The record: 3 strategies x 1 budget x 2 seeds, each with its cost, checkpoint and package; means recomputed here.
+        Assert.Equal(6, result.Arms.Count);
+        Assert.All(result.Arms, a =>
+        {
+            Assert.NotNull(a.Cost);
+            Assert.True(a.Cost!.Tokens > 0 && a.Cost.TrainSeconds > 0, $"{a.JobId}: {a.Cost}");
+            Assert.StartsWith("cpu", a.Cost.Device, StringComparison.Ordinal);
+            Assert.NotNull(a.Checkpoint);
+            Assert.Equal($"compare/{a.JobId}/", a.ModelPackage);
+        });
+        Assert.Equal(2, result.Pretraining!.Count);
+        foreach (var summary in result.Summaries)
+        {
+            var f1 = result.Arms.Where(a => a.Strategy == summary.Strategy).Select(a => a.Metrics["test.macro_f1"]).ToList();
+            Assert.Equal(f1.Average(), summary.MacroF1Mean, 12);
+        }
+
+        Assert.NotNull(result.Promotion);
+
+        // The stored report over HTTP: an inert page (CSP, no scripts) and the plots as PNG.
+        using var page = await host.Http.GetAsync($"/api/experiments/{id}/report", ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var png = await host.Http.GetByteArrayAsync($"/api/experiments/{id}/report/quality.png", ct);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync($"/api/experiments/{id}/report/secrets.json", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/api/experiments/exp-none-0/report", ct)).StatusCode);
+        var package = await host.Http.GetAsync($"/api/models/compare/{Uri.EscapeDataString(result.Arms[0].JobId)}", ct);
+        Assert.Equal(HttpStatusCode.OK, package.StatusCode);
+
+        // In Chromium: the report, then the runs page.
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browsers.LaunchChromiumAsync(playwright);
+        var tab = await browser.NewPageAsync();
+        var errors = Browsers.CollectErrors(tab);
+
+        Assert.Equal(200, (await tab.GotoAsync(new Uri(host.Http.BaseAddress!, $"/api/experiments/{id}/report").ToString()))!.Status);
+        foreach (var summary in result.Summaries)
+        {
+            var row = tab.Locator($"#comparison tr[data-strategy='{summary.Strategy.ToString().ToLowerInvariant()}'][data-budget='8']");
+            Assert.Equal(MeanStd(summary.MacroF1Mean, summary.MacroF1Std), await row.Locator("td.macro-f1").InnerTextAsync());
+            Assert.Equal(MeanStd(summary.AccuracyMean, summary.AccuracyStd), await row.Locator("td.accuracy").InnerTextAsync());
+        }
+
+        Assert.Equal(6, await tab.Locator("#arms tbody tr").CountAsync());
+        Assert.Contains("8 labels", await tab.Locator("#recommendation").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await tab.EvaluateAsync<bool>("() => document.images.length >= 4 && [...document.images].every(i => i.complete && i.naturalWidth > 0)"), "every plot loads");
+        await tab.ScreenshotAsync(new PageScreenshotOptions { Path = Browsers.ScreenshotPath("experiment-report.png"), FullPage = true });
+
+        Assert.Equal(200, (await tab.GotoAsync(new Uri(host.Http.BaseAddress!, "/api/runs").ToString()))!.Status);
+        Assert.Equal(1, await tab.Locator($"#experiments a[href='/api/experiments/{id}/report']").CountAsync());
+        await tab.ScreenshotAsync(new PageScreenshotOptions { Path = Browsers.ScreenshotPath("runs.png"), FullPage = true });
+        await tab.Locator($"#experiments a[href='/api/experiments/{id}/report']").ClickAsync();
+        Assert.Equal(id, await tab.Locator("#experiment-id").InnerTextAsync());
+
+        Assert.True(errors.Count == 0, "console errors: " + string.Join(" | ", errors));
+    }
+
+    private static string MeanStd(double mean, double std) => string.Create(CultureInfo.InvariantCulture, $"{mean:F4} ± {std:F4}");
+
+    private static async Task<ExperimentResult> WaitForExperimentAsync(RunningHost host, string id, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        ExperimentStatusResponse? status = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await host.Http.GetFromJsonAsync<ExperimentStatusResponse>($"/api/experiments/{id}", TrainingApi.JsonOptions, TestContext.Current.CancellationToken);
+            if (status!.RuntimeStatus is "Completed" or "Failed" or "Terminated")
+            {
+                return status.Result ?? throw new InvalidOperationException($"experiment {id} ended {status.RuntimeStatus}: {status.Error}");
+            }
+
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"experiment {id} did not end within {limit}; last status: {status?.Phase} {status?.Percent}% {status?.Message}");
+    }
+}

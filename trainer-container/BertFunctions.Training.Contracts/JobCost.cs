@@ -1,0 +1,10 @@
+namespace BertFunctions.Training.Contracts;
+
+/// <summary>
+/// What a job cost: the figures the strategy comparison sets against quality. Summed over every attempt of the job
+/// (a resumed job adds to what its checkpoint recorded), so a retried job reports its whole cost.
+/// </summary>
+/// <param name="Tokens">Real (non-padding) tokens trained on.</param>
+/// <param name="TrainSeconds">Wall time of the training loop, evaluations during training included; loading, the final evaluation and packaging are not.</param>
+/// <param name="Device">Where it trained, e.g. <c>cpu (2 threads)</c> or <c>cuda</c>.</param>
+public sealed record JobCost(long Tokens, double TrainSeconds, string Device);
