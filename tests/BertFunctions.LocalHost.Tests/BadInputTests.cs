@@ -53,6 +53,28 @@ public sealed class BadInputTests(LocalHostFixture fixture) : IClassFixture<Loca
         Assert.Equal(JsonValueKind.Array, models.ValueKind);
     }
 
+    [Fact]
+    public async Task Report_pages_answer_bad_ids_and_unknown_files_with_problem_details_and_the_runs_page_renders_empty()
+    {
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        var ct = TestContext.Current.CancellationToken;
+        await AssertProblemAsync(await host.Http.GetAsync("/api/experiments/no-such-experiment/report", ct), HttpStatusCode.NotFound, "has no report");
+        await AssertProblemAsync(await host.Http.GetAsync("/api/experiments/bad%20id/report", ct), HttpStatusCode.BadRequest, "not an experiment id");
+        await AssertProblemAsync(await host.Http.GetAsync("/api/experiments/exp-x/report/run.json", ct), HttpStatusCode.NotFound, "no file 'run.json'");
+        await AssertProblemAsync(await host.Http.GetAsync("/api/experiments/exp-x/report/..%2Fexperiment.json", ct), HttpStatusCode.NotFound, "no file");
+        await AssertProblemAsync(await host.Http.GetAsync("/api/experiments/exp-x/report/quality.png", ct), HttpStatusCode.NotFound, "has no quality.png");
+        await AssertProblemAsync(await host.Http.GetAsync("/api/models/Bad_Name/v1", ct), HttpStatusCode.BadRequest, "Bad_Name");
+        await AssertProblemAsync(await host.Http.GetAsync("/api/models/spam/no-such-version", ct), HttpStatusCode.NotFound, "no model package spam/no-such-version");
+
+        using var runs = await host.Http.GetAsync("/api/runs", ct);
+        Assert.Equal(HttpStatusCode.OK, runs.StatusCode);
+        Assert.Equal("text/html", runs.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", runs.Headers.GetValues("X-Content-Type-Options").Single());
+        var html = await runs.Content.ReadAsStringAsync(ct);
+        Assert.Contains("No finished experiments yet", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected, string detail)
     {
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);

@@ -48,7 +48,57 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
         Assert.Equal(0.8515, dapt4.MacroF1Mean, 6);
         Assert.Equal(Math.Sqrt(0.0000005), dapt4.MacroF1Std, 9);
         Assert.StartsWith("4 labels: dapt (test macro-F1 0.851 ± 0.001, 2 seeds)", result.Recommendation, StringComparison.Ordinal);
-        Assert.True(await fixture.Blobs.GetBlobContainerClient(StorageLayout.RunsContainer).GetBlobClient(StorageLayout.ExperimentRecord(id)).ExistsAsync(ct));
+        var runs = fixture.Blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        Assert.True(await runs.GetBlobClient(StorageLayout.ExperimentRecord(id)).ExistsAsync(ct));
+        Assert.True(await runs.GetBlobClient(StorageLayout.ExperimentReport(id, "index.html")).ExistsAsync(ct));
+        Assert.True(await runs.GetBlobClient(StorageLayout.ExperimentReport(id, "quality.png")).ExistsAsync(ct));
+        Assert.Null(result.Promotion); // not asked for
+        Assert.All(result.Arms, a => Assert.Equal($"compare/{a.JobId}/", a.ModelPackage));
+        Assert.All(classify, j => Assert.Equal(new ModelPackageReference("compare", j.JobId), j.Output));
+        Assert.True(result.EndedAt >= result.StartedAt);
+        // Cost: each arm's fine-tuning, and the pretraining its strategy paid once.
+        Assert.Equal("cpu (scripted)", result.Device);
+        Assert.All(result.Summaries, s => Assert.Equal((1_000, 2.5), (s.FineTuneTokensMean, s.FineTuneSecondsMean)));
+        Assert.Equal(2.5, dapt4.PretrainingSeconds);
+        Assert.Equal(0, Assert.Single(result.Summaries, s => s.Strategy == TrainingStrategy.Finetune && s.Budget == 4).PretrainingSeconds);
+    }
+
+    [Fact]
+    public async Task Promote_offers_the_best_seed_of_the_winner_at_the_largest_budget_and_the_gate_keeps_a_better_live_model()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await fixture.UploadSpamAsync("offer", perLabel: 12);
+        // DAPT wins at the largest budget (all); within it the higher seed is better. Cost comes with every job.
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec, spec.Mode != JobMode.Classify ? null : new Dictionary<string, double>
+        {
+            ["test.accuracy"] = 0.9,
+            ["test.macro_f1"] = (spec.Base.Kind == ModelBaseKind.Checkpoint && spec.Hyperparameters.TrainExamples is null ? 0.85 : 0.80) + (spec.Seed * 0.001),
+        }));
+        var uploads = await fixture.Get<Activities.UploadInspector>().InspectAsync("offer", ct);
+
+        async Task<ExperimentResult> RunAsync(int[] seeds)
+        {
+            var request = new ExperimentRequest { Dataset = "offer", Strategies = [TrainingStrategy.Finetune, TrainingStrategy.Dapt], Budgets = [4, 0], Seeds = seeds, Promote = true };
+            var id = RunIds.Experiment("offer", uploads.Fingerprint, request.Hash());
+            await fixture.Client.ScheduleNewOrchestrationInstanceAsync(nameof(ExperimentOrchestrator), new ExperimentInput(request, fixture.Options.RunSettings), new StartOrchestrationOptions(id), ct);
+            var run = await Runs.WaitAsync(fixture, id, 180);
+            Assert.True(run.RuntimeStatus == OrchestrationRuntimeStatus.Completed, run.FailureDetails?.ErrorMessage);
+            return run.ReadOutputAs<ExperimentResult>()!;
+        }
+
+        // No live model: the winner's best seed is promoted, as it is, from its package.
+        var first = await RunAsync([1, 2]);
+        Assert.True(first.Promotion!.Promoted, first.Promotion.Reason);
+        Assert.Equal(RunIds.ExperimentJob(first.Id, "dapt-ball-s2"), first.Promotion.Candidate);
+        var live = await Runs.LiveAsync(fixture, "offer");
+        Assert.Equal((first.Promotion.Candidate, $"offer/{first.Promotion.Candidate}/", 0.852), (live!.Version, live.Package, live.Metrics["test.macro_f1"]));
+
+        // A second experiment whose winner (seed 0: 0.850) is worse than the live model (0.852 on the same split): kept out.
+        var second = await RunAsync([0]);
+        Assert.False(second.Promotion!.Promoted);
+        Assert.Contains("does not beat the live model's 0.8520", second.Promotion.Reason, StringComparison.Ordinal);
+        Assert.Equal(0.852, second.Promotion.ChampionMetrics!["test.macro_f1"], 9);
+        Assert.Equal(first.Promotion.Candidate, (await Runs.LiveAsync(fixture, "offer"))!.Version);
     }
 
     [Theory]

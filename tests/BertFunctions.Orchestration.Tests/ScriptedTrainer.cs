@@ -78,6 +78,7 @@ public sealed class ScriptedTrainer : IAsyncDisposable
             Loss = 0.1,
             Metrics = metrics ?? new Dictionary<string, double> { ["test.accuracy"] = 0.9, ["test.macro_f1"] = 0.88, ["validation.loss"] = 0.3 },
             ModelPackage = spec.Output is null ? null : $"models/{spec.Output.Prefix}",
+            Cost = new JobCost(Tokens: 1_000, TrainSeconds: 2.5, Device: "cpu (scripted)"),
         };
     }
 

@@ -172,6 +172,11 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
             Assert.True(evaluationDiff <= 1e-5, $"max relative diff of the validation evaluations {evaluationDiff}");
             Assert.Contains("validation.loss", resumedReport.Metrics.Keys);
             Assert.True(metricsDiff <= 1e-5, $"max relative diff of the final metrics {metricsDiff}");
+
+            // The cost adds up over the attempts: the same tokens as the uninterrupted run (the data stream is the
+            // same), and training time from before the kills plus after.
+            Assert.Equal(reference.Cost!.Tokens, resumedReport.Cost!.Tokens);
+            Assert.True(resumedReport.Cost.Tokens > 0 && resumedReport.Cost.TrainSeconds > 0, $"{resumedReport.Cost}");
         }
         finally
         {
@@ -259,7 +264,7 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
     }
 
     /// <summary>What metrics.json holds that the test compares.</summary>
-    private sealed record RunReport(long Steps, Dictionary<string, double> Metrics, List<LossPoint> LossCurve, List<EvaluationPoint> Evaluations);
+    private sealed record RunReport(long Steps, Dictionary<string, double> Metrics, List<LossPoint> LossCurve, List<EvaluationPoint> Evaluations, JobCost? Cost);
 
     private sealed record FolderState(string Name, int Blobs, bool HasManifest)
     {

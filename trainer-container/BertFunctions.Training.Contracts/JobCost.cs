@@ -1,8 +1,9 @@
 namespace BertFunctions.Training.Contracts;
 
 /// <summary>
-/// What a job cost: the figures the strategy comparison sets against quality. Summed over every attempt of the job
-/// (a resumed job adds to what its checkpoint recorded), so a retried job reports its whole cost.
+/// What a job cost: the figures the strategy comparison sets against quality. A resumed job adds to what its
+/// checkpoint recorded, so the figures cover every attempt up to its last checkpoint; work an interrupted attempt did
+/// after that checkpoint is redone and counted once (it is lost, not saved, so a retry's true bill is a little higher).
 /// </summary>
 /// <param name="Tokens">Real (non-padding) tokens trained on.</param>
 /// <param name="TrainSeconds">Wall time of the training loop, evaluations during training included; loading, the final evaluation and packaging are not.</param>

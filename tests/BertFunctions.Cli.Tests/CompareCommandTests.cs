@@ -1,0 +1,36 @@
+using BertFunctions.Cli.Commands;
+using BertFunctions.Orchestration.Contracts;
+
+namespace BertFunctions.Cli.Tests;
+
+/// <summary><c>bertfn compare</c>'s options: what experiment they describe, and a one-line error before anything starts when they are wrong.</summary>
+public sealed class CompareCommandTests
+{
+    [Fact]
+    public void The_options_describe_the_experiment_the_api_gets()
+    {
+        var request = CompareCommand.Request(new CompareCommand.Settings { Strategies = "dapt, Scratch", Budgets = "50,all", Seeds = "3", Steps = 7, Promote = true });
+
+        Assert.Equal([TrainingStrategy.Dapt, TrainingStrategy.Scratch], request.Strategies);
+        Assert.Equal([50, 0], request.Budgets);
+        Assert.Equal([3], request.Seeds);
+        Assert.Equal(7, request.FineTuning!.MaxSteps);
+        Assert.True(request.Promote);
+        Assert.Equal(request.ToJson(), ExperimentRequest.FromJson(request.ToJson()).ToJson()); // what the API accepts
+    }
+
+    [Theory]
+    [InlineData("--strategies", "finetune,bert", "'bert' is not finetune, dapt or scratch")]
+    [InlineData("--budgets", "50,lots", "--budgets: 'lots' is not a whole number")]
+    [InlineData("--budgets", "1", "budgets")]
+    [InlineData("--seeds", "1,1", "seeds")]
+    [InlineData("--seeds", ",", "--seeds is empty")]
+    public async Task Bad_options_are_a_one_line_usage_error(string option, string value, string message)
+    {
+        var result = await CliRunner.RunAsync("", "compare", option, value);
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
