@@ -11,11 +11,14 @@ public sealed class PipelineOptions
     /// <summary>A trainer job that sends no event for this long is dispatched again (or the run fails).</summary>
     public TimeSpan JobInactivityTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>A dispatched job no trainer has picked up for this long is dispatched again (or the run fails).</summary>
+    public TimeSpan JobQueueTimeout { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Dispatches of one trainer job before the run fails with its reason.</summary>
     public int MaxTrainerAttempts { get; set; } = 3;
 
     /// <summary>Largest accepted HTTP request body; larger is a 413.</summary>
     public int MaxRequestBytes { get; set; } = 64 * 1024;
 
-    public RunSettings RunSettings => new() { JobInactivityTimeout = JobInactivityTimeout, MaxTrainerAttempts = MaxTrainerAttempts };
+    public RunSettings RunSettings => new() { JobInactivityTimeout = JobInactivityTimeout, JobQueueTimeout = JobQueueTimeout, MaxTrainerAttempts = MaxTrainerAttempts };
 }

@@ -49,16 +49,30 @@ public sealed class FailureTests(PipelineFixture fixture) : IClassFixture<Pipeli
     }
 
     [Fact]
-    public async Task A_trainer_that_goes_silent_times_out_on_the_durable_timer()
+    public async Task A_trainer_that_goes_silent_after_starting_times_out_on_the_durable_timer()
     {
         await fixture.UploadSpamAsync("silent", perLabel: 10);
-        await using var trainer = new ScriptedTrainer(fixture, (_, _) => null);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => [new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Started, At = DateTimeOffset.UtcNow, TotalSteps = 100 }]);
 
         var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "silent" }, new RunSettings { JobInactivityTimeout = TimeSpan.FromSeconds(3), MaxTrainerAttempts = 1 });
         var run = await Runs.WaitAsync(fixture, id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, run.RuntimeStatus);
         Assert.Contains("no event from the trainer for 00:00:03", run.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_job_no_trainer_picks_up_times_out_on_the_queue_timeout_not_the_inactivity_timeout()
+    {
+        await fixture.UploadSpamAsync("unclaimed", perLabel: 10);
+        await using var trainer = new ScriptedTrainer(fixture, (_, _) => null); // receives the job, never starts it
+
+        // Waiting in the queue is not being lost: the 1 s inactivity timeout does not apply before the first event.
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "unclaimed" }, new RunSettings { JobInactivityTimeout = TimeSpan.FromSeconds(1), JobQueueTimeout = TimeSpan.FromSeconds(6), MaxTrainerAttempts = 1 });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, run.RuntimeStatus);
+        Assert.Contains("no trainer picked the job up within 00:00:06", run.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -123,6 +123,27 @@ public sealed class TrainingRunTests(TrainingFixture fixture)
     }
 
     [Fact]
+    public async Task A_finished_job_delivered_again_reports_its_recorded_result_without_training_or_evaluating_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var spec = fixture.MlmSpec("finished-twice", Fast(6, checkpointEvery: 3));
+        var firstEvents = new EventRecorder();
+        using var first = await fixture.Runner().RunAsync(spec, firstEvents, ct);
+        Assert.True(first.Succeeded, first.Error);
+
+        // A redelivered queue message (or a re-dispatch by an orchestration that timed out) for the same job.
+        var events = new EventRecorder();
+        using var again = await fixture.Runner().RunAsync(spec, events, ct);
+
+        Assert.True(again.Succeeded, again.Error);
+        Assert.Equal([TrainingEventKind.Started, TrainingEventKind.Completed], events.Events.Select(e => e.Kind)); // no steps, no evaluation, no new checkpoint
+        var (before, after) = (firstEvents.Events.Single(e => e.Kind == TrainingEventKind.Completed), events.Events[^1]);
+        Assert.Equal(before.Metrics!.OrderBy(m => m.Key), after.Metrics!.OrderBy(m => m.Key));
+        Assert.Equal((before.Step, before.Checkpoint, before.Cost), (after.Step, after.Checkpoint, after.Cost));
+        Assert.True(after.Cost!.Tokens > 0, "the recorded cost is reported");
+    }
+
+    [Fact]
     public async Task A_corrupt_latest_checkpoint_is_detected_and_the_previous_one_used()
     {
         var ct = TestContext.Current.CancellationToken;

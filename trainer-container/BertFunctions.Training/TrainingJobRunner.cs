@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Storage.Blobs;
 using BertFunctions.Training.Checkpoints;
 using BertFunctions.Training.Contracts;
@@ -108,6 +109,12 @@ public sealed class TrainingJobRunner(
 
                 session.Restore(restored);
                 TrainingLog.Resuming(logger, spec.JobId, restored.Location, session.Step);
+                if (File.Exists(Path.Combine(restored.Folder, CheckpointFiles.Metrics)))
+                {
+                    // Only a job's final checkpoint holds metrics.json: the job is done, and this is a redelivered
+                    // message. Report the recorded result instead of evaluating again (minutes on a large split).
+                    return await ReportFinishedAsync(spec, restored, model, events, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (logger.IsEnabled(LogLevel.Information))
@@ -202,6 +209,59 @@ public sealed class TrainingJobRunner(
             Labels = result.Labels, MetricsFile = metricsPath, CurveImage = curvePath, ModelPackage = package,
         };
     }
+
+    /// <summary>A finished job delivered again: its final checkpoint's metrics and cost, the package written if it is not yet (idempotent), and the completed event.</summary>
+    private async Task<TrainingResult> ReportFinishedAsync(TrainingJobSpec spec, RestoredCheckpoint final, TrainableModel model, IProgress<TrainingEvent> events, CancellationToken cancellationToken)
+    {
+        var metricsPath = Path.Combine(final.Folder, CheckpointFiles.Metrics);
+        var report = JsonSerializer.Deserialize<FinishedReport>(await File.ReadAllTextAsync(metricsPath, cancellationToken).ConfigureAwait(false), CheckpointManifest.JsonOptions)
+            ?? throw new TrainingFailedException($"{final.Location}{CheckpointFiles.Metrics} is empty");
+        TrainingLog.AlreadyFinished(logger, spec.JobId, final.Location);
+        events.Report(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Started, At = time.GetUtcNow(), Step = report.Steps, TotalSteps = report.Steps, Checkpoint = final.Location });
+        model.Module.to(CPU);
+        model.Module.eval();
+        var curvePath = Path.Combine(final.Folder, CheckpointFiles.Curve);
+        var result = new TrainingResult
+        {
+            JobId = spec.JobId,
+            Succeeded = true,
+            Mode = model.Mode,
+            Steps = report.Steps,
+            FinalCheckpoint = final.Location,
+            Metrics = report.Metrics,
+            LossCurve = report.LossCurve,
+            Evaluations = report.Evaluations,
+            Model = model.Module,
+            Config = model.Config,
+            Vocabulary = model.Vocabulary,
+            Labels = model.Labels,
+            MetricsFile = metricsPath,
+            CurveImage = File.Exists(curvePath) ? curvePath : null,
+        };
+        var package = spec.Output is null ? null : await packageWriter.WriteAsync(spec, result, cancellationToken).ConfigureAwait(false);
+        events.Report(new TrainingEvent
+        {
+            JobId = spec.JobId,
+            Kind = TrainingEventKind.Completed,
+            At = time.GetUtcNow(),
+            Step = report.Steps,
+            TotalSteps = report.Steps,
+            Loss = report.LossCurve.Count > 0 ? report.LossCurve[^1].Loss : null,
+            Metrics = report.Metrics.Where(kv => kv.Key.Count(c => c == '.') == 1).ToDictionary(),
+            Checkpoint = final.Location,
+            ModelPackage = package,
+            Cost = report.Cost,
+        });
+        return package is null ? result : new TrainingResult
+        {
+            JobId = result.JobId, Succeeded = true, Mode = result.Mode, Steps = result.Steps, FinalCheckpoint = final.Location, Metrics = result.Metrics,
+            LossCurve = result.LossCurve, Evaluations = result.Evaluations, Model = result.Model, Config = result.Config, Vocabulary = result.Vocabulary,
+            Labels = result.Labels, MetricsFile = metricsPath, CurveImage = result.CurveImage, ModelPackage = package,
+        };
+    }
+
+    /// <summary>What <see cref="ReportFinishedAsync"/> reads back from metrics.json.</summary>
+    private sealed record FinishedReport(long Steps, Dictionary<string, double> Metrics, List<LossPoint> LossCurve, List<EvaluationPoint> Evaluations, JobCost? Cost);
 
     /// <summary>Optimizer steps of a job: max_steps, else ceil(epochs × micro-batches per epoch ÷ accumulation); 0 to evaluate.</summary>
     internal static long TotalSteps(TrainingJobSpec spec, DatasetInfo info)

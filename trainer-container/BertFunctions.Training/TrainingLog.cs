@@ -11,6 +11,9 @@ internal static partial class TrainingLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: resuming from {Checkpoint} at step {Step}")]
     public static partial void Resuming(ILogger logger, string jobId, string checkpoint, long step);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} has already finished ({Checkpoint} holds its metrics): reporting them without training or evaluating again")]
+    public static partial void AlreadyFinished(ILogger logger, string jobId, string checkpoint);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {What} from {Source}")]
     public static partial void WeightsLoaded(ILogger logger, string source, string what);
 

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -11,14 +10,11 @@ using BertFunctions.Cli.Hosting;
 using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
 using BertFunctions.Corpora;
-using BertFunctions.LocalHost;
-using BertFunctions.Orchestration;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Reports;
 using BertFunctions.Storage;
 using BertFunctions.Training.Contracts;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -97,13 +93,10 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(settings.TimeoutMinutes));
         var ct = timeout.Token;
-        var console = streams.ErrorConsole();
 
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, ct).ConfigureAwait(false);
-        var pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(10) };
-        await using var app = await LocalHostLauncher.StartAsync(storage, "http://127.0.0.1:0", LogLevel.Warning, pipeline, ct).ConfigureAwait(false);
-        using var http = new HttpClient { BaseAddress = app.Address(), Timeout = TimeSpan.FromMinutes(2) };
-        Say($"local host on {http.BaseAddress} (storage: {storage.Description}; trainer log: {Path.Combine(CliHome.Path, "trainer.log")})");
+        await using var session = await LocalPipelineSession.StartAsync(settings.Storage, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        var (storage, http) = (session.Storage, session.Http);
+        Say(session.Description);
 
         // The data, as a user uploads it. The dataset's settings go first, as in the demo: the upload also starts the
         // dataset's ordinary training run, and that run is then a short one.
@@ -118,7 +111,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         var accepted = await StartAsync(http, request, ct).ConfigureAwait(false);
         var arms = request.Strategies.Count * request.Budgets.Count * request.Seeds.Count;
         Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} fine-tuning jobs ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {settings.Steps} steps each");
-        var status = await FollowAsync(http, accepted.Id, ct).ConfigureAwait(false);
+        var status = await new StatusFollower(streams, http).FollowAsync($"api/experiments/{accepted.Id}", $"experiment {accepted.Id}", ExperimentView, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
         if (status.Result is not { } result)
         {
             throw new CliException($"experiment {accepted.Id} ended {status.RuntimeStatus}: {status.Error ?? status.Message}", ExitCodes.Internal);
@@ -197,50 +190,10 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         return (await response.Content.ReadFromJsonAsync<RunAccepted>(TrainingApi.JsonOptions, ct).ConfigureAwait(false))!;
     }
 
-    /// <summary>Polls GET /api/experiments/{id} until it ends: a progress bar on a terminal, a line per phase or job otherwise.</summary>
-    private async Task<ExperimentStatusResponse> FollowAsync(HttpClient http, string id, CancellationToken ct)
-    {
-        async Task<ExperimentStatusResponse> PollAsync(Action<ExperimentStatusResponse?> show)
-        {
-            while (true)
-            {
-                using var response = await http.GetAsync(new Uri($"api/experiments/{id}", UriKind.Relative), ct).ConfigureAwait(false);
-                var status = response.StatusCode == HttpStatusCode.NotFound ? null : await response.Content.ReadFromJsonAsync<ExperimentStatusResponse>(TrainingApi.JsonOptions, ct).ConfigureAwait(false);
-                show(status);
-                if (status?.RuntimeStatus is "Completed" or "Failed" or "Terminated" or RunStates.Completed or RunStates.Failed)
-                {
-                    return status;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-            }
-        }
-
-        if (!streams.ShowProgress)
-        {
-            string? last = null;
-            return await PollAsync(s =>
-            {
-                var line = s is null ? "waiting" : $"{s.Percent ?? 0:F0}% {s.Phase ?? s.RuntimeStatus}";
-                if (line != last)
-                {
-                    streams.Error.WriteLine($"bertfn: {line}");
-                    last = line;
-                }
-            }).ConfigureAwait(false);
-        }
-
-        return await streams.ErrorConsole().Progress().Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async p =>
-            {
-                var task = p.AddTask($"experiment {id}", maxValue: 100);
-                return await PollAsync(s =>
-                {
-                    task.Description = Markup.Escape(s?.Phase ?? s?.RuntimeStatus ?? "starting");
-                    task.Value = s?.Percent ?? 0;
-                }).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-    }
+    private static readonly StatusFollower.View<ExperimentStatusResponse> ExperimentView = new(
+        s => s is null ? "waiting for the experiment to start" : string.Create(CultureInfo.InvariantCulture, $"{s.Percent ?? 0:F0}% {s.Phase ?? s.RuntimeStatus}"),
+        s => s?.Percent ?? 0,
+        s => s?.RuntimeStatus is "Completed" or "Failed" or "Terminated");
 
     private void WriteResult(ExperimentResult result)
     {

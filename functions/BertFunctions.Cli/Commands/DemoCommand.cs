@@ -1,21 +1,17 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using BertFunctions.Cli.Demo;
 using BertFunctions.Cli.Hosting;
 using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
-using BertFunctions.LocalHost;
-using BertFunctions.Orchestration;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Storage;
 using BertFunctions.Training.Contracts;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -69,12 +65,9 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         var ct = timeout.Token;
         var console = streams.ErrorConsole();
 
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, ct).ConfigureAwait(false);
-        // Long enough that a slow listing of thousands of uploads (a loaded machine) is not taken for the end of the upload.
-        var pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(10) };
-        await using var app = await LocalHostLauncher.StartAsync(storage, "http://127.0.0.1:0", LogLevel.Warning, pipeline, ct).ConfigureAwait(false);
-        using var http = new HttpClient { BaseAddress = app.Address(), Timeout = TimeSpan.FromMinutes(2) };
-        Say(console, $"local host on {http.BaseAddress} (storage: {storage.Description}; trainer log: {Path.Combine(CliHome.Path, "trainer.log")})");
+        await using var session = await LocalPipelineSession.StartAsync(settings.Storage, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        var (storage, http) = (session.Storage, session.Http);
+        Say(console, session.Description);
 
         // 1. Upload, as a user would: the emails, and the dataset's settings (how to label, how long to train).
         var corpus = DemoCorpus.Load(settings.HeldOut);
@@ -90,7 +83,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         var summary = await new UploadInspector(storage.Blobs).InspectAsync(settings.Dataset, ct).ConfigureAwait(false);
         var request = UploadInspector.RequestFor(settings.Dataset, summary);
         var runId = RunIds.Run(settings.Dataset, request.Strategy, summary.Fingerprint, request.Hash());
-        var status = await FollowAsync(console, http, runId, ct).ConfigureAwait(false);
+        var status = await new StatusFollower(streams, http).FollowAsync($"api/training/{runId}", $"run {runId}", RunView, TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
         if (status.RuntimeStatus is not ("Completed" or RunStates.Completed) || status.Outcome is not { State: RunStates.Completed } outcome)
         {
             throw new CliException($"run {runId} ended {status.RuntimeStatus}: {status.Error ?? status.Outcome?.Reason ?? status.Message}", ExitCodes.Internal);
@@ -127,51 +120,10 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
             }).ConfigureAwait(false);
     }
 
-    /// <summary>Polls GET /api/training/{id} until the run ends, as a progress bar (or a line per phase without a terminal).</summary>
-    private async Task<RunStatusResponse> FollowAsync(IAnsiConsole console, HttpClient http, string runId, CancellationToken ct)
-    {
-        async Task<RunStatusResponse> PollAsync(Action<RunStatusResponse?> show)
-        {
-            while (true)
-            {
-                var response = await http.GetAsync(new Uri($"api/training/{runId}", UriKind.Relative), ct).ConfigureAwait(false);
-                var status = response.StatusCode == HttpStatusCode.NotFound ? null : await response.Content.ReadFromJsonAsync<RunStatusResponse>(TrainingApi.JsonOptions, ct).ConfigureAwait(false);
-                show(status);
-                if (status?.RuntimeStatus is "Completed" or "Failed" or "Terminated" or RunStates.Completed or RunStates.Failed or RunStates.Cancelled)
-                {
-                    return status;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
-            }
-        }
-
-        if (!streams.ShowProgress)
-        {
-            // Without a terminal, a line per phase (not per poll) keeps logs readable.
-            string? phase = null;
-            return await PollAsync(s =>
-            {
-                var current = s?.Phase ?? s?.RuntimeStatus ?? "waiting";
-                if (current != phase)
-                {
-                    streams.Error.WriteLine($"bertfn: {Describe(s)}");
-                    phase = current;
-                }
-            }).ConfigureAwait(false);
-        }
-
-        return await console.Progress().Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async p =>
-            {
-                var task = p.AddTask($"run {runId}", maxValue: 100);
-                return await PollAsync(s =>
-                {
-                    task.Description = Markup.Escape(Describe(s));
-                    task.Value = s?.Percent ?? 0;
-                }).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-    }
+    private static readonly StatusFollower.View<RunStatusResponse> RunView = new(
+        Describe,
+        s => s?.Percent ?? 0,
+        s => s?.RuntimeStatus is "Completed" or "Failed" or "Terminated" or RunStates.Completed or RunStates.Failed or RunStates.Cancelled);
 
     private static string Describe(RunStatusResponse? s)
     {

@@ -3,8 +3,14 @@ namespace BertFunctions.Orchestration.Contracts;
 /// <summary>Operational settings of a run, fixed when it starts (so that replays see the same values).</summary>
 public sealed record RunSettings
 {
-    /// <summary>A trainer job that sends no event for this long is considered lost (durable timer per job).</summary>
+    /// <summary>A trainer job that has started and then sends no event for this long is considered lost (durable timer per job).</summary>
     public TimeSpan JobInactivityTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long a dispatched job may wait for a trainer to pick it up (its first event). Longer than the inactivity
+    /// timeout: an experiment queues dozens of jobs for a few workers, and waiting in the queue is not being lost.
+    /// </summary>
+    public TimeSpan JobQueueTimeout { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Dispatches of one job (each later one resumes from its latest checkpoint) before the run fails.</summary>
     public int MaxTrainerAttempts { get; init; } = 3;

@@ -29,8 +29,8 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
     /// <summary>
     /// Sends the job to the trainer and follows its events until it completes (returns the completed event), the run
     /// is cancelled (returns null) or it has failed <see cref="RunSettings.MaxTrainerAttempts"/> times (throws). A job
-    /// that fails, or sends nothing for the inactivity timeout, is dispatched again with the same id: the trainer then
-    /// resumes from its latest checkpoint. Progress goes into the custom status, mapped onto [from, to] percent.
+    /// that fails, is not picked up within the queue timeout, or goes silent for the inactivity timeout once started, is
+    /// dispatched again with the same id: the trainer then resumes from its latest checkpoint. Progress goes into the custom status, mapped onto [from, to] percent.
     /// </summary>
     public async Task<TrainingEvent?> RunJobAsync(TrainingJobSpec spec, string phase, double from, double to)
     {
@@ -40,11 +40,13 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
             await context.CallActivityAsync<bool>(nameof(DispatchTrainingJobActivity), new DispatchInput(context.InstanceId, spec.JobId, specJson, attempt), Retries.Storage);
             Report(new RunStatus { Phase = phase, Percent = from, Job = spec.JobId, Attempt = attempt, Message = attempt == 1 ? "queued for the trainer" : "queued again: resumes from the latest checkpoint" });
             string failure;
+            var started = false; // until the first event, the job waits in the queue
             while (true)
             {
                 using var stop = new CancellationTokenSource();
                 var next = context.WaitForExternalEvent<TrainingEvent>(RunIds.JobEvent(spec.JobId), stop.Token);
-                var quiet = context.CreateTimer(context.CurrentUtcDateTime.Add(settings.JobInactivityTimeout), stop.Token);
+                var limit = started ? settings.JobInactivityTimeout : settings.JobQueueTimeout;
+                var quiet = context.CreateTimer(context.CurrentUtcDateTime.Add(limit), stop.Token);
                 var first = await Task.WhenAny(next, quiet, cancel);
                 // Drop the losers, so that neither the timer nor the event wait stays pending. Synchronous on purpose:
                 // orchestrator code must not hand work to other threads.
@@ -58,11 +60,14 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
 
                 if (first == quiet)
                 {
-                    failure = string.Create(CultureInfo.InvariantCulture, $"no event from the trainer for {settings.JobInactivityTimeout}");
+                    failure = started
+                        ? string.Create(CultureInfo.InvariantCulture, $"no event from the trainer for {limit}")
+                        : string.Create(CultureInfo.InvariantCulture, $"no trainer picked the job up within {limit}");
                     break;
                 }
 
                 var e = await next;
+                started = true;
                 if (e.Kind == TrainingEventKind.Completed)
                 {
                     Report(new RunStatus { Phase = phase, Percent = to, Job = spec.JobId, Step = e.Step, TotalSteps = e.TotalSteps, Loss = e.Loss, Attempt = attempt, Metrics = e.Metrics, Message = "job completed" });

@@ -45,6 +45,7 @@ internal sealed class TrainingSession
     private double? bestMetric;
     private int evaluationsWithoutImprovement;
     private long tokens;
+    private DateTimeOffset lastHeartbeat = DateTimeOffset.MinValue;
     private double secondsBefore; // training-loop time of earlier attempts (from the checkpoint)
     private readonly Stopwatch loopClock = new();
 
@@ -225,7 +226,21 @@ internal sealed class TrainingSession
 
     /// <summary>Metrics of the model on a split, or null when the split is empty.</summary>
     public Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(string split, CancellationToken cancellationToken) =>
-        new Evaluator(source, collator, spec.Hyperparameters.BatchSize).EvaluateAsync(model, device, split, cancellationToken);
+        new Evaluator(source, collator, spec.Hyperparameters.BatchSize).EvaluateAsync(model, device, split, cancellationToken, Heartbeat);
+
+    /// <summary>
+    /// While a split is evaluated, a progress event at the usual interval: the orchestration counts a silent trainer
+    /// as stuck, and a large split takes minutes.
+    /// </summary>
+    private void Heartbeat()
+    {
+        var now = time.GetUtcNow();
+        if (now - lastHeartbeat >= options.ProgressInterval)
+        {
+            events.Report(Event(TrainingEventKind.Progress));
+            lastHeartbeat = now;
+        }
+    }
 
     /// <summary>Writes a checkpoint of the current state (plus <paramref name="extraFiles"/>) and reports it.</summary>
     public async Task<string> CheckpointAsync(Action<string>? extraFiles, CancellationToken cancellationToken)

@@ -9,7 +9,8 @@ namespace BertFunctions.Training.Evaluation;
 public sealed class Evaluator(IExampleSource source, BatchCollator collator, int batchSize)
 {
     /// <summary>Metrics by name (see <see cref="ClassificationMetrics.ToDictionary"/> and <see cref="MlmMetrics.ToDictionary"/>), plus <c>loss</c>; null when the split is empty.</summary>
-    public async Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(TrainableModel model, Device device, string split, CancellationToken cancellationToken)
+    /// <param name="afterBatch">Called after each batch (the caller's heartbeat: a large split takes minutes).</param>
+    public async Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(TrainableModel model, Device device, string split, CancellationToken cancellationToken, Action? afterBatch = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (source.Info.ExamplesIn(split) == 0)
@@ -64,6 +65,8 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
                     count += masked;
                     correct += output.Logits.argmax(-1).eq(output.Labels).logical_and(mask).sum().item<long>();
                 }
+
+                afterBatch?.Invoke();
             }
 
             await foreach (var example in source.ReadAsync(split, cancellationToken).ConfigureAwait(false))
