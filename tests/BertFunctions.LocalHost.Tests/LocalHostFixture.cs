@@ -36,17 +36,29 @@ public sealed class LocalHostFixture : IAsyncLifetime
     /// <summary>A started local host on a free loopback port, with or without the trainer worker.</summary>
     public async Task<RunningHost> StartHostAsync(bool trainer)
     {
-        var app = LocalPipelineHost.Build(new LocalHostOptions
+        // The in-memory Durable backend picks a free port and then binds it; hosts starting in parallel test classes
+        // (and Azurite) can take that port in between. Such a start is retried with a new host.
+        for (var attempt = 1; ; attempt++)
         {
-            Storage = ConnectionString,
-            Url = "http://127.0.0.1:0",
-            TrainerAssembly = trainer ? TrainerAssembly : null,
-            TrainerLog = Path.Combine(Path.GetTempPath(), "bertfn-localhost-tests-trainer.log"),
-            WatchInterval = TimeSpan.FromMilliseconds(500),
-            Pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(1), JobInactivityTimeout = TimeSpan.FromMinutes(4), MaxTrainerAttempts = 2 },
-        });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return new RunningHost(app, new HttpClient { BaseAddress = app.Address(), Timeout = TimeSpan.FromSeconds(60) });
+            var app = LocalPipelineHost.Build(new LocalHostOptions
+            {
+                Storage = ConnectionString,
+                Url = "http://127.0.0.1:0",
+                TrainerAssembly = trainer ? TrainerAssembly : null,
+                TrainerLog = Path.Combine(Path.GetTempPath(), "bertfn-localhost-tests-trainer.log"),
+                WatchInterval = TimeSpan.FromMilliseconds(500),
+                Pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(1), JobInactivityTimeout = TimeSpan.FromMinutes(4), MaxTrainerAttempts = 2 },
+            });
+            try
+            {
+                await app.StartAsync(TestContext.Current.CancellationToken);
+                return new RunningHost(app, new HttpClient { BaseAddress = app.Address(), Timeout = TimeSpan.FromSeconds(60) });
+            }
+            catch (IOException e) when (attempt < 3 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                await app.DisposeAsync();
+            }
+        }
     }
 
     public async Task UploadAsync(string name, string content) =>

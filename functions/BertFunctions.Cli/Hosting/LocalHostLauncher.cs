@@ -12,7 +12,10 @@ internal static class LocalHostLauncher
     /// <summary>The trainer executable built next to the CLI (the CLI project references it).</summary>
     public static string TrainerAssembly => Path.Combine(AppContext.BaseDirectory, "bertfn-trainer.dll");
 
-    public static async Task<WebApplication> StartAsync(StorageConnection storage, string url, LogLevel level, PipelineOptions pipeline, CancellationToken cancellationToken)
+    public static Task<WebApplication> StartAsync(StorageConnection storage, string url, LogLevel level, PipelineOptions pipeline, CancellationToken cancellationToken) =>
+        StartAsync(storage, url, level, pipeline, attempt: 1, cancellationToken);
+
+    private static async Task<WebApplication> StartAsync(StorageConnection storage, string url, LogLevel level, PipelineOptions pipeline, int attempt, CancellationToken cancellationToken)
     {
         var options = new LocalHostOptions
         {
@@ -32,7 +35,16 @@ internal static class LocalHostLauncher
                 o.SingleLine = true;
                 o.TimestampFormat = "HH:mm:ss ";
             }));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return app;
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return app;
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && attempt < 3)
+        {
+            // The in-memory Durable backend picks a free port, then binds it: another process can take it in between.
+            await app.DisposeAsync().ConfigureAwait(false);
+            return await StartAsync(storage, url, level, pipeline, attempt + 1, cancellationToken).ConfigureAwait(false);
+        }
     }
 }
