@@ -183,31 +183,13 @@ public sealed class TrainingJobRunner(
             MetricsFile = metricsPath,
             CurveImage = curvePath,
         };
-        string? package = null;
-        if (spec.Output is not null)
-        {
-            package = await packageWriter.WriteAsync(spec, result, cancellationToken).ConfigureAwait(false);
-        }
-
         if (logger.IsEnabled(LogLevel.Information))
         {
             var text = TrainingSession.Format(metrics);
             TrainingLog.JobCompleted(logger, spec.JobId, session.Step, text);
         }
-        events.Report(session.Event(TrainingEventKind.Completed) with
-        {
-            Loss = session.LossCurve.Count > 0 ? session.LossCurve[^1].Loss : null,
-            Metrics = metrics.Where(kv => kv.Key.Count(c => c == '.') == 1).ToDictionary(),
-            Checkpoint = final,
-            ModelPackage = package,
-            Cost = cost,
-        });
-        return package is null ? result : new TrainingResult
-        {
-            JobId = result.JobId, Succeeded = true, Mode = result.Mode, Steps = result.Steps, FinalCheckpoint = final, Metrics = metrics,
-            LossCurve = result.LossCurve, Evaluations = result.Evaluations, Model = result.Model, Config = result.Config, Vocabulary = result.Vocabulary,
-            Labels = result.Labels, MetricsFile = metricsPath, CurveImage = curvePath, ModelPackage = package,
-        };
+
+        return await PackageAndCompleteAsync(spec, result, session.TotalSteps, cost, events, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A finished job delivered again: its final checkpoint's metrics and cost, the package written if it is not yet (idempotent), and the completed event.</summary>
@@ -238,26 +220,27 @@ public sealed class TrainingJobRunner(
             MetricsFile = metricsPath,
             CurveImage = File.Exists(curvePath) ? curvePath : null,
         };
+        return await PackageAndCompleteAsync(spec, result, report.Steps, report.Cost, events, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The end of every successful job: the model package (written once per job), then the completed event.</summary>
+    private async Task<TrainingResult> PackageAndCompleteAsync(TrainingJobSpec spec, TrainingResult result, long totalSteps, JobCost? cost, IProgress<TrainingEvent> events, CancellationToken cancellationToken)
+    {
         var package = spec.Output is null ? null : await packageWriter.WriteAsync(spec, result, cancellationToken).ConfigureAwait(false);
         events.Report(new TrainingEvent
         {
             JobId = spec.JobId,
             Kind = TrainingEventKind.Completed,
             At = time.GetUtcNow(),
-            Step = report.Steps,
-            TotalSteps = report.Steps,
-            Loss = report.LossCurve.Count > 0 ? report.LossCurve[^1].Loss : null,
-            Metrics = report.Metrics.Where(kv => kv.Key.Count(c => c == '.') == 1).ToDictionary(),
-            Checkpoint = final.Location,
+            Step = result.Steps,
+            TotalSteps = totalSteps,
+            Loss = result.LossCurve.Count > 0 ? result.LossCurve[^1].Loss : null,
+            Metrics = result.Metrics.Where(kv => kv.Key.Count(c => c == '.') == 1).ToDictionary(),
+            Checkpoint = result.FinalCheckpoint,
             ModelPackage = package,
-            Cost = report.Cost,
+            Cost = cost,
         });
-        return package is null ? result : new TrainingResult
-        {
-            JobId = result.JobId, Succeeded = true, Mode = result.Mode, Steps = result.Steps, FinalCheckpoint = final.Location, Metrics = result.Metrics,
-            LossCurve = result.LossCurve, Evaluations = result.Evaluations, Model = result.Model, Config = result.Config, Vocabulary = result.Vocabulary,
-            Labels = result.Labels, MetricsFile = metricsPath, CurveImage = result.CurveImage, ModelPackage = package,
-        };
+        return package is null ? result : result.WithPackage(package);
     }
 
     /// <summary>What <see cref="ReportFinishedAsync"/> reads back from metrics.json.</summary>

@@ -72,6 +72,14 @@ public sealed class TrainingResult : IDisposable
     /// <summary>Where the model package went, when one was written.</summary>
     public string? ModelPackage { get; init; }
 
+    /// <summary>The same result, with the package it was written to (the model is shared, not copied).</summary>
+    public TrainingResult WithPackage(string package) => new()
+    {
+        JobId = JobId, Succeeded = Succeeded, Error = Error, Mode = Mode, Steps = Steps, ResumedFrom = ResumedFrom, FinalCheckpoint = FinalCheckpoint,
+        Metrics = Metrics, LossCurve = LossCurve, Evaluations = Evaluations, Model = Model, Config = Config, Vocabulary = Vocabulary, Labels = Labels,
+        MetricsFile = MetricsFile, CurveImage = CurveImage, ModelPackage = package,
+    };
+
     /// <summary>Frees the model.</summary>
     public void Dispose() => Model?.Dispose();
 }

@@ -15,14 +15,14 @@ public sealed class ReportsApi(BlobServiceClient blobs)
 {
     /// <summary>GET /api/experiments/{id}/report: the report page (404 until the experiment has finished).</summary>
     public Task<IResult> ExperimentReportAsync(string id, CancellationToken cancellationToken) =>
-        ValidId(id)
+        TrainingApi.ValidId(id)
             ? ServeAsync(StorageLayout.RunsContainer, StorageLayout.ExperimentReport(id, ExperimentReportWriter.Page), $"experiment '{id}' has no report (it is unknown or still running)", cancellationToken)
             : Task.FromResult(ProblemResults.BadRequest($"'{id}' is not an experiment id"));
 
     /// <summary>GET /api/experiments/{id}/report/{file}: one of the report's PNG plots.</summary>
     public Task<IResult> ExperimentPlotAsync(string id, string file, CancellationToken cancellationToken)
     {
-        if (!ValidId(id))
+        if (!TrainingApi.ValidId(id))
         {
             return Task.FromResult(ProblemResults.BadRequest($"'{id}' is not an experiment id"));
         }
@@ -68,8 +68,6 @@ public sealed class ReportsApi(BlobServiceClient blobs)
             return ProblemResults.NotFound(notFound);
         }
     }
-
-    private static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     /// <summary>Bytes with their content type, and headers that keep a stored page inert: no scripts, no sniffing, no framing.</summary>
     private sealed class PageResult(byte[] body, string contentType) : IResult

@@ -245,5 +245,6 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
         flattened?.Where(p => p.Key.StartsWith("metrics.", StringComparison.Ordinal) && p.Value is not null)
             .ToDictionary(p => p.Key["metrics.".Length..], p => p.Value!.GetValue<double>(), StringComparer.Ordinal);
 
-    private static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    /// <summary>Run and experiment ids in routes: what <see cref="RunIds"/> makes, checked before they reach storage.</summary>
+    internal static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

@@ -28,38 +28,51 @@ public static class ExperimentSummary
             })
             .OrderBy(s => s.Budget == 0 ? int.MaxValue : s.Budget).ThenBy(s => s.Strategy)
             .ToList();
-        var best = summaries.GroupBy(s => s.Budget)
-            .ToDictionary(g => ExperimentOrchestrator.BudgetName(g.Key), g => ExperimentOrchestrator.Short(g.MaxBy(s => s.MacroF1Mean)!.Strategy));
+        var best = Verdicts(summaries).ToDictionary(v => ExperimentOrchestrator.BudgetName(v.Budget), v => ExperimentOrchestrator.Short(v.Best.Strategy));
         var device = arms.Select(a => a.Cost?.Device).Concat(pretraining.Select(p => p.Cost?.Device)).FirstOrDefault(d => d is not null);
         return new ExperimentResult(id, dataset, versions, arms, summaries, best, Recommend(summaries), pretraining, device);
     }
 
     /// <summary>
-    /// One sentence per budget: the best strategy by mean test macro-F1, and whether its lead over the runner-up is
-    /// larger than the seeds' spread (a lead within one standard deviation is called a tie, not a win).
+    /// The best strategy at one budget by mean test macro-F1, and the runner-up. A lead no larger than the seeds'
+    /// spread (the larger of the two standard deviations) is a tie, not a win.
     /// </summary>
-    public static string Recommend(IReadOnlyList<ArmSummary> summaries)
+    public sealed record BudgetVerdict(int Budget, ArmSummary Best, ArmSummary? RunnerUp)
+    {
+        public double Lead => RunnerUp is null ? 0 : Best.MacroF1Mean - RunnerUp.MacroF1Mean;
+
+        public double Spread => RunnerUp is null ? 0 : Math.Max(Best.MacroF1Std, RunnerUp.MacroF1Std);
+
+        public bool IsTie => RunnerUp is not null && Lead <= Spread;
+    }
+
+    /// <summary>One verdict per budget, in the summaries' order.</summary>
+    public static IEnumerable<BudgetVerdict> Verdicts(IReadOnlyList<ArmSummary> summaries)
     {
         ArgumentNullException.ThrowIfNull(summaries);
-        return string.Join("; ", summaries.GroupBy(s => s.Budget).Select(g =>
+        return summaries.GroupBy(s => s.Budget).Select(g =>
         {
             var ranked = g.OrderByDescending(s => s.MacroF1Mean).ToList();
-            var top = ranked[0];
-            var labels = g.Key == 0 ? "all labels" : $"{g.Key} labels";
+            return new BudgetVerdict(g.Key, ranked[0], ranked.Count > 1 ? ranked[1] : null);
+        });
+    }
+
+    /// <summary>One sentence per budget: the best strategy, and whether its lead over the runner-up is a win or a tie.</summary>
+    public static string Recommend(IReadOnlyList<ArmSummary> summaries) =>
+        string.Join("; ", Verdicts(summaries).Select(v =>
+        {
+            var top = v.Best;
+            var labels = v.Budget == 0 ? "all labels" : $"{v.Budget} labels";
             var head = string.Create(CultureInfo.InvariantCulture, $"{labels}: {ExperimentOrchestrator.Short(top.Strategy)} (test macro-F1 {top.MacroF1Mean:F3} ± {top.MacroF1Std:F3}, {top.Seeds} seeds)");
-            if (ranked.Count < 2)
+            if (v.RunnerUp is not { } second)
             {
                 return head;
             }
 
-            var second = ranked[1];
-            var lead = top.MacroF1Mean - second.MacroF1Mean;
-            var spread = Math.Max(top.MacroF1Std, second.MacroF1Std);
-            return lead > spread
-                ? string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {lead:F3}")
-                : string.Create(CultureInfo.InvariantCulture, $"{head}, within the seeds' spread of {ExperimentOrchestrator.Short(second.Strategy)} ({second.MacroF1Mean:F3}): a tie; the cheaper one will do");
+            return v.IsTie
+                ? string.Create(CultureInfo.InvariantCulture, $"{head}, within the seeds' spread of {ExperimentOrchestrator.Short(second.Strategy)} ({second.MacroF1Mean:F3}): a tie; the cheaper one will do")
+                : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {v.Lead:F3}");
         }));
-    }
 
     private static double Mean(List<double> values) => values.Count == 0 ? double.NaN : values.Average();
 

@@ -88,10 +88,7 @@ public static class ExperimentPlots
                 continue;
             }
 
-            var line = plot.Add.Scatter(curve.Loss.Select(p => p.Step).ToArray(), MovingAverage(curve.Loss.Select(p => p.Loss).ToArray(), 10));
-            line.Color = ColorOf(arm.Strategy).WithAlpha(0.8);
-            line.MarkerSize = 0;
-            line.LineWidth = 1.5f;
+            var line = AddLossLine(plot, curve, ColorOf(arm.Strategy).WithAlpha(0.8), 1.5f);
             if (labelled.Add(arm.Strategy))
             {
                 line.LegendText = ExperimentOrchestrator.Short(arm.Strategy);
@@ -117,10 +114,7 @@ public static class ExperimentPlots
                 continue;
             }
 
-            var line = plot.Add.Scatter(curve.Loss.Select(p => p.Step).ToArray(), MovingAverage(curve.Loss.Select(p => p.Loss).ToArray(), 10));
-            line.Color = ColorOf(job.Strategy);
-            line.MarkerSize = 0;
-            line.LineWidth = 2;
+            var line = AddLossLine(plot, curve, ColorOf(job.Strategy), 2);
             line.LegendText = ExperimentOrchestrator.Short(job.Strategy);
         }
 
@@ -181,6 +175,16 @@ public static class ExperimentPlots
 
     private static List<int> Budgets(ExperimentResult result) =>
         [.. result.Summaries.Select(s => s.Budget).Distinct().OrderBy(b => b == 0 ? int.MaxValue : b)];
+
+    /// <summary>A job's training loss against step, as a moving average of 10 steps (per-step losses are noisy).</summary>
+    private static ScottPlot.Plottables.Scatter AddLossLine(Plot plot, ArmCurve curve, Color color, float width)
+    {
+        var line = plot.Add.Scatter(curve.Loss.Select(p => p.Step).ToArray(), MovingAverage(curve.Loss.Select(p => p.Loss).ToArray(), 10));
+        line.Color = color;
+        line.MarkerSize = 0;
+        line.LineWidth = width;
+        return line;
+    }
 
     /// <summary>1-2-5 ticks per decade covering [min, max], for an axis of log10 values.</summary>
     private static List<double> LogTicks(double min, double max)

@@ -40,20 +40,16 @@ public static class ExperimentReportPage
     private static void Recommendation(StringBuilder b, ExperimentResult result)
     {
         b.Append("<h2>Recommendation</h2>\n<div class=\"recommendation\" id=\"recommendation\">\n<ul>\n");
-        foreach (var group in result.Summaries.GroupBy(s => s.Budget))
+        foreach (var verdict in ExperimentSummary.Verdicts(result.Summaries))
         {
-            var ranked = group.OrderByDescending(s => s.MacroF1Mean).ToList();
-            var top = ranked[0];
-            var labels = group.Key == 0 ? "all labels" : $"{group.Key} labels";
+            var top = verdict.Best;
+            var labels = verdict.Budget == 0 ? "all labels" : $"{verdict.Budget} labels";
             b.Append(CultureInfo.InvariantCulture, $"<li><strong>{Html.Encode(labels)}: {Name(top.Strategy)}</strong>, test macro-F1 {Html.MeanStd(top.MacroF1Mean, top.MacroF1Std, top.Seeds)}. ");
-            if (ranked.Count > 1)
+            if (verdict.RunnerUp is { } second)
             {
-                var second = ranked[1];
-                var lead = top.MacroF1Mean - second.MacroF1Mean;
-                var spread = Math.Max(top.MacroF1Std, second.MacroF1Std);
-                b.Append(lead > spread
-                    ? $"It leads {Name(second.Strategy)} by {Html.Number(lead, "F4")}, more than the seeds' spread ({Html.Number(spread, "F4")}). "
-                    : $"Its lead over {Name(second.Strategy)} ({Html.Number(lead, "F4")}) is within the seeds' spread ({Html.Number(spread, "F4")}): a tie, so the cheaper strategy will do. ");
+                b.Append(verdict.IsTie
+                    ? $"Its lead over {Name(second.Strategy)} ({Html.Number(verdict.Lead, "F4")}) is within the seeds' spread ({Html.Number(verdict.Spread, "F4")}): a tie, so the cheaper strategy will do. "
+                    : $"It leads {Name(second.Strategy)} by {Html.Number(verdict.Lead, "F4")}, more than the seeds' spread ({Html.Number(verdict.Spread, "F4")}). ");
                 var extra = (top.PretrainingSeconds + top.FineTuneSecondsMean) - (second.PretrainingSeconds + second.FineTuneSecondsMean);
                 b.Append(extra > 0
                     ? $"It costs {Html.Seconds(extra)} more training time per model (pretraining included)."
