@@ -10,7 +10,7 @@ namespace BertFunctions.Modeling;
 public sealed record SequenceClassifierOutput(Tensor Logits, Tensor? Loss);
 
 /// <summary>BERT with a classifier on the pooled [CLS] vector (HF <c>BertForSequenceClassification</c>): <c>bert.*</c>, <c>classifier.*</c>.</summary>
-public sealed class BertForSequenceClassification : Module<Tensor, Tensor?, Tensor?, Tensor?, SequenceClassifierOutput>
+public sealed class BertForSequenceClassification : Module<Tensor, Tensor?, Tensor?, Tensor?, SequenceClassifierOutput>, IMixedPrecision
 {
     private readonly BertModel bert;
     private readonly Dropout dropout;
@@ -40,11 +40,14 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor?, Tens
     /// <summary>The encoder.</summary>
     public BertModel Bert => bert;
 
+    /// <inheritdoc />
+    public ScalarType? ComputeDtype { get; set; }
+
     /// <summary>Classifies each sequence by its pooled [CLS] vector; with <paramref name="labels"/> (B) int64 also the loss.</summary>
     public override SequenceClassifierOutput forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, Tensor? labels = null)
     {
         var pooled = bert.forward(inputIds, attentionMask, tokenTypeIds).PoolerOutput!; // (B, C)
-        var logits = classifier.forward(dropout.forward(pooled));                        // (B, L)
+        var logits = MixedPrecision.ToFloat32(MixedPrecision.Linear(classifier, dropout.forward(pooled), ComputeDtype), ComputeDtype); // (B, L)
         return new SequenceClassifierOutput(logits, labels is null ? null : Loss(logits, labels));
     }
 

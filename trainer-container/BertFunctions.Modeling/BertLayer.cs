@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 namespace BertFunctions.Modeling;
 
 /// <summary>HF <c>intermediate</c>: the widening half of the feed-forward block.</summary>
-public sealed class BertIntermediate : Module<Tensor, Tensor>
+public sealed class BertIntermediate : Module<Tensor, Tensor>, IMixedPrecision
 {
     private readonly Linear dense;
     private readonly Func<Tensor, Tensor> activation;
@@ -19,12 +19,15 @@ public sealed class BertIntermediate : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>(B, T, C) to (B, T, I).</summary>
-    public override Tensor forward(Tensor x) => activation(dense.forward(x));
+    /// <inheritdoc />
+    public ScalarType? ComputeDtype { get; set; }
+
+    /// <summary>(B, T, C) to (B, T, I), in the compute dtype.</summary>
+    public override Tensor forward(Tensor x) => activation(MixedPrecision.Linear(dense, x, ComputeDtype));
 }
 
 /// <summary>HF <c>output</c>: the narrowing half of the feed-forward block, dropout, residual, LayerNorm.</summary>
-public sealed class BertOutput : Module<Tensor, Tensor, Tensor>
+public sealed class BertOutput : Module<Tensor, Tensor, Tensor>, IMixedPrecision
 {
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
@@ -40,9 +43,12 @@ public sealed class BertOutput : Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>LayerNorm(dropout(dense(h)) + residual): h (B, T, I), residual and result (B, T, C).</summary>
+    /// <inheritdoc />
+    public ScalarType? ComputeDtype { get; set; }
+
+    /// <summary>LayerNorm(dropout(dense(h)) + residual): h (B, T, I), residual and result (B, T, C), the result float32.</summary>
     public override Tensor forward(Tensor hidden, Tensor residual) =>
-        LayerNorm.forward(dropout.forward(dense.forward(hidden)) + residual);
+        LayerNorm.forward(MixedPrecision.ToFloat32(dropout.forward(MixedPrecision.Linear(dense, hidden, ComputeDtype)) + residual, ComputeDtype));
 }
 
 /// <summary>One encoder layer (HF <c>encoder.layer.N</c>): attention, then feed-forward.</summary>
@@ -95,7 +101,7 @@ public sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary>HF <c>pooler</c>: tanh(dense(hidden state of [CLS])).</summary>
-public sealed class BertPooler : Module<Tensor, Tensor>
+public sealed class BertPooler : Module<Tensor, Tensor>, IMixedPrecision
 {
     private readonly Linear dense;
 
@@ -107,6 +113,9 @@ public sealed class BertPooler : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>(B, T, C) to (B, C).</summary>
-    public override Tensor forward(Tensor x) => dense.forward(x.select(1, 0)).tanh(); // (B, C) from [CLS]
+    /// <inheritdoc />
+    public ScalarType? ComputeDtype { get; set; }
+
+    /// <summary>(B, T, C) to (B, C), in the compute dtype.</summary>
+    public override Tensor forward(Tensor x) => MixedPrecision.Linear(dense, x.select(1, 0), ComputeDtype).tanh(); // (B, C) from [CLS]
 }

@@ -47,6 +47,12 @@ public sealed record Hyperparameters
     /// <summary><c>loss</c>, or for classification <c>accuracy</c> / <c>macro_f1</c>.</summary>
     public string EarlyStoppingMetric { get; init; } = "loss";
 
+    /// <summary>
+    /// Classification: batch examples of similar length together (windows of 50 batches sorted by length, batch order
+    /// shuffled), so batches, padded to their longest sequence, hold less padding. Deterministic per seed.
+    /// </summary>
+    public bool GroupByLength { get; init; } = true;
+
     /// <summary>MLM: re-mask every batch (RoBERTa style) instead of using the shards' static masks.</summary>
     public bool DynamicMasking { get; init; }
 
@@ -59,6 +65,13 @@ public sealed record Hyperparameters
 
     /// <summary><c>auto</c> (CUDA when present), <c>cpu</c> or <c>cuda</c>.</summary>
     public string Device { get; init; } = "auto";
+
+    /// <summary>
+    /// The dtype of the matmuls: <c>fp32</c>, <c>bf16</c> (mixed precision: float32 master weights, optimizer state,
+    /// LayerNorm and loss; bfloat16 linear layers and attention), or <c>auto</c>: bf16 where the device computes it
+    /// natively (CPUs with AVX-512 BF16 or AMX, CUDA devices of compute capability 8.0 or more), else fp32.
+    /// </summary>
+    public string Precision { get; init; } = "auto";
 
     public void Validate()
     {
@@ -81,5 +94,6 @@ public sealed record Hyperparameters
         Require(KeepCheckpoints is >= 1 and <= 100, "keep_checkpoints", KeepCheckpoints, "1-100");
         Require(Threads is >= 0 and <= 1024, "threads", Threads, "0-1024");
         Require(Device is "auto" or "cpu" or "cuda", "device", Device, "auto, cpu or cuda");
+        Require(Precision is "auto" or "fp32" or "bf16", "precision", Precision, "auto, fp32 or bf16");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using BertFunctions.Modeling;
 using BertFunctions.Training.Checkpoints;
 using BertFunctions.Training.Contracts;
 using BertFunctions.Training.Data;
@@ -90,8 +91,9 @@ public sealed class TrainingJobRunner(
         try
         {
             model.Module.to(device);
+            var precision = PrecisionSelector.Select(hp.Precision, device, logger);
             var totalSteps = TotalSteps(spec, info);
-            var session = new TrainingSession(spec, model, device, source, totalSteps, checkpoints, events, options, time, logger, scratch);
+            var session = new TrainingSession(spec, model, device, precision, source, totalSteps, checkpoints, events, options, time, logger, scratch);
             if (hp.EarlyStoppingPatience is not null && !model.IsClassifier && hp.EarlyStoppingMetric == "macro_f1")
             {
                 throw new TrainingFailedException("early_stopping_metric macro_f1 needs a classification job; use loss or accuracy for mlm");
@@ -119,7 +121,7 @@ public sealed class TrainingJobRunner(
 
             if (logger.IsEnabled(LogLevel.Information))
             {
-                var (mode, dataset, baseModel, deviceName) = (spec.Mode.ToString(), $"{info.Name}/{info.Version}", spec.Base.Kind + (spec.Base.Reference is null ? "" : ":" + spec.Base.Reference), device.ToString());
+                var (mode, dataset, baseModel, deviceName) = (spec.Mode.ToString(), $"{info.Name}/{info.Version}", spec.Base.Kind + (spec.Base.Reference is null ? "" : ":" + spec.Base.Reference), $"{device}, {PrecisionSelector.Name(precision)}");
                 TrainingLog.JobStarting(logger, spec.JobId, mode, dataset, baseModel, deviceName, totalSteps);
             }
             events.Report(session.Event(TrainingEventKind.Started) with { Checkpoint = restored?.Location });
@@ -150,7 +152,12 @@ public sealed class TrainingJobRunner(
             }
         }
 
-        var cost = new JobCost(session.Tokens, Math.Round(session.TrainSeconds, 3), DeviceSelector.Describe(session.Device));
+        var cost = new JobCost(session.Tokens, Math.Round(session.TrainSeconds, 3), DeviceSelector.Describe(session.Device), PrecisionSelector.Name(session.Precision));
+        if (session.PaddedShare > 0 && logger.IsEnabled(LogLevel.Information))
+        {
+            TrainingLog.Padding(logger, spec.JobId, session.PaddedShare);
+        }
+
         var report = new MetricsFile(spec.JobId, model.IsClassifier ? "classify" : "mlm", session.Step, model.Labels, metrics, splits, session.LossCurve, session.Evaluations, cost);
         var keep = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "bertfn-training", spec.JobId + "-final");
         Directory.CreateDirectory(keep);
@@ -166,6 +173,7 @@ public sealed class TrainingJobRunner(
 
         model.Module.to(CPU);
         model.Module.eval();
+        MixedPrecision.SetComputeDtype(model.Module, ScalarType.Float32); // what export and inference expect
         var result = new TrainingResult
         {
             JobId = spec.JobId,

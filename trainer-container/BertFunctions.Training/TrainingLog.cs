@@ -26,6 +26,12 @@ internal static partial class TrainingLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {Device}: {Precision}")]
     public static partial void DeviceChosen(ILogger logger, string device, string precision);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Precision {Precision} (asked: {Requested}; {Why})")]
+    public static partial void PrecisionChosen(ILogger logger, string precision, string requested, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: {PaddedShare:P1} of the training batches' positions were padding")]
+    public static partial void Padding(ILogger logger, string jobId, double paddedShare);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Step {Step}/{Total}: loss {Loss:F4}, lr {LearningRate:E2}, {TokensPerSecond:F0} tokens/s")]
     public static partial void StepDone(ILogger logger, long step, long total, double loss, double learningRate, double tokensPerSecond);
 

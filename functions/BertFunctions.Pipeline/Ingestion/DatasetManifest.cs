@@ -41,6 +41,15 @@ public sealed record DatasetManifest
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+    /// <summary>Static masking copies per sequence: the config's <c>pretraining.dupe_factor</c> for pretraining data, else 1.</summary>
+    public int MaskingCopies() =>
+        string.Equals(Kind, "Pretraining", StringComparison.OrdinalIgnoreCase)
+        && Config.ValueKind == JsonValueKind.Object
+        && Config.TryGetProperty("pretraining", out var pretraining) && pretraining.ValueKind == JsonValueKind.Object
+        && pretraining.TryGetProperty("dupe_factor", out var dupe) && dupe.TryGetInt32(out var copies) && copies >= 1
+            ? copies
+            : 1;
+
     public static DatasetManifest FromJson(string json) =>
         JsonSerializer.Deserialize<DatasetManifest>(json, JsonOptions) ?? throw new InvalidDataException("manifest.json is empty");
 }

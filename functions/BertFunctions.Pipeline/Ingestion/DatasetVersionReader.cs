@@ -60,4 +60,74 @@ public sealed class DatasetVersionReader(BlobServiceClient blobs, DatasetManifes
             }
         }
     }
+
+    /// <summary>
+    /// The first of <paramref name="copies"/> static masking copies of <paramref name="split"/>. Each work unit's shards
+    /// (<c>u{unit}-shard-*</c>) hold its copies one after the other, all of copy 0 first, so copy 0 is the first
+    /// 1/<paramref name="copies"/> of each unit's examples. A unit whose count is not a multiple is read whole.
+    /// </summary>
+    public async IAsyncEnumerable<TrainingExample> ReadFirstCopyAsync(string split, int copies, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
+        if (!Manifest.Splits.TryGetValue(split, out var info))
+        {
+            throw new IngestionException($"dataset version {Manifest.Version} has no split '{split}'");
+        }
+
+        foreach (var unit in info.Shards.GroupBy(UnitOf, StringComparer.Ordinal))
+        {
+            var readers = new List<ShardReader>();
+            try
+            {
+                foreach (var shard in unit)
+                {
+                    var stream = await Datasets.GetBlobClient(shard).OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        readers.Add(await ShardReader.OpenAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        await stream.DisposeAsync().ConfigureAwait(false);
+                        throw new InvalidDataException($"{shard}: {e.Message}", e);
+                    }
+                }
+
+                long total = readers.Sum(r => (long)r.Count);
+                var take = total % copies == 0 ? total / copies : total;
+                foreach (var reader in readers)
+                {
+                    await foreach (var example in reader.ReadExamplesAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (take-- <= 0)
+                        {
+                            break;
+                        }
+
+                        yield return example;
+                    }
+
+                    if (take <= 0)
+                    {
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var reader in readers)
+                {
+                    reader.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>The work unit a shard belongs to: its file name up to <c>-shard-</c> (<c>u00003</c>), or the whole name.</summary>
+    private static string UnitOf(string shard)
+    {
+        var name = shard[(shard.LastIndexOf('/') + 1)..];
+        var cut = name.IndexOf("-shard-", StringComparison.Ordinal);
+        return cut < 0 ? name : name[..cut];
+    }
 }

@@ -26,6 +26,10 @@ public sealed class BlobExampleSource : IExampleSource
     public IAsyncEnumerable<TrainingExample> ReadAsync(string split, CancellationToken cancellationToken) =>
         Info.ExamplesIn(split) == 0 ? AsyncEnumerable.Empty<TrainingExample>() : reader.ReadAsync(split, cancellationToken);
 
+    /// <inheritdoc />
+    public IAsyncEnumerable<TrainingExample> ReadFirstCopyAsync(string split, CancellationToken cancellationToken) =>
+        Info.ExamplesIn(split) == 0 ? AsyncEnumerable.Empty<TrainingExample>() : reader.ReadFirstCopyAsync(split, Info.MaskingCopies, cancellationToken);
+
     /// <summary>Reads the manifest, vocabulary and labels of a version.</summary>
     public static async Task<BlobExampleSource> OpenAsync(BlobServiceClient blobs, DatasetReference dataset, CancellationToken cancellationToken)
     {
@@ -63,7 +67,10 @@ public sealed class BlobExampleSource : IExampleSource
         }
 
         var info = new DatasetInfo(manifest.Dataset, manifest.Version, classification, vocabulary, hash, manifest.VocabularySize, manifest.MaxSeqLen,
-            labels, counts, manifest.Splits.ToDictionary(s => s.Key, s => s.Value.Examples, StringComparer.Ordinal));
+            labels, counts, manifest.Splits.ToDictionary(s => s.Key, s => s.Value.Examples, StringComparer.Ordinal))
+        {
+            MaskingCopies = classification ? 1 : manifest.MaskingCopies(),
+        };
         return new BlobExampleSource(reader, info);
     }
 }

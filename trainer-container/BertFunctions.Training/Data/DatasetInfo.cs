@@ -26,6 +26,9 @@ public sealed record DatasetInfo(
     /// <summary>Split names as ingestion writes them.</summary>
     public const string Train = "train", Validation = "validation", Test = "test";
 
+    /// <summary>Static masking copies stored per sequence (MLM data: the ingestion's dupe_factor); 1 for classification.</summary>
+    public int MaskingCopies { get; init; } = 1;
+
     /// <summary>Examples in <paramref name="split"/>, 0 when it does not exist.</summary>
     public long ExamplesIn(string split) => SplitExamples.TryGetValue(split, out var n) ? n : 0;
 }

@@ -11,6 +11,13 @@ public interface IExampleSource
 
     /// <summary>Every example of <paramref name="split"/> in stored (shard) order; may be called any number of times.</summary>
     IAsyncEnumerable<TrainingExample> ReadAsync(string split, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The examples of <paramref name="split"/> that evaluation reads: for masked-LM data only the first of the stored
+    /// masking copies (the others mask the same sequences again and would multiply the cost, not the information);
+    /// everything otherwise, and wherever the copies cannot be told apart.
+    /// </summary>
+    IAsyncEnumerable<TrainingExample> ReadFirstCopyAsync(string split, CancellationToken cancellationToken) => ReadAsync(split, cancellationToken);
 }
 
 /// <summary>Opens the dataset version a job names.</summary>

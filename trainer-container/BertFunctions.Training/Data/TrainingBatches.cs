@@ -6,9 +6,12 @@ namespace BertFunctions.Training.Data;
 /// <summary>
 /// The endless stream of training micro-batches: epoch after epoch of the train split in <see cref="EpochOrder"/>,
 /// cut into batches of <c>batchSize</c> (the last of an epoch may be smaller), dynamically re-masked when asked.
-/// Starting from a <see cref="DataPosition"/> reproduces exactly the batches an uninterrupted run would see from there.
+/// With <c>groupByLength</c> (classification) examples of similar length share a batch (<see cref="LengthGrouping"/>), so
+/// that less of each batch is padding. Starting from a <see cref="DataPosition"/> reproduces exactly the batches an
+/// uninterrupted run would see from there.
 /// </summary>
-public sealed class TrainingBatches(IExampleSource source, BatchCollator collator, int batchSize, int seed, DynamicMasking? dynamicMasking, int shuffleBufferSize = EpochOrder.DefaultBufferSize)
+public sealed class TrainingBatches(IExampleSource source, BatchCollator collator, int batchSize, int seed, DynamicMasking? dynamicMasking,
+    int shuffleBufferSize = EpochOrder.DefaultBufferSize, bool groupByLength = false)
 {
     /// <summary>Micro-batches from <paramref name="start"/> on, forever (the trainer stops reading).</summary>
     public async IAsyncEnumerable<Batch> ReadAsync(DataPosition start, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -25,6 +28,11 @@ public sealed class TrainingBatches(IExampleSource source, BatchCollator collato
             long consumed = 0;
             var pending = new List<TrainingExample>(batchSize);
             var examples = EpochOrder.ShuffleAsync(source.ReadAsync(DatasetInfo.Train, cancellationToken), EpochOrder.Seed(seed, epoch), shuffleBufferSize, cancellationToken);
+            if (groupByLength)
+            {
+                examples = LengthGrouping.GroupAsync(examples, batchSize, LengthGrouping.Seed(seed, epoch), cancellationToken);
+            }
+
             await foreach (var example in examples.ConfigureAwait(false))
             {
                 if (consumed++ < skip)

@@ -8,7 +8,7 @@ public static class DeviceSelector
 {
     /// <summary>
     /// <c>cpu</c>; <c>cuda</c> (fails when absent); <c>auto</c>: CUDA when TorchSharp sees a GPU, else CPU. On CUDA TF32
-    /// matmuls are switched on. TorchSharp 0.107 exposes no autocast, so training stays fp32 (bf16 would need one).
+    /// matmuls are switched on for whatever stays float32; the precision of the matmuls is <see cref="PrecisionSelector"/>'s.
     /// </summary>
     public static Device Select(string requested, ILogger logger)
     {
@@ -22,14 +22,14 @@ public static class DeviceSelector
         {
             backends.cuda.matmul.allow_tf32 = true;
             backends.cudnn.allow_tf32 = true;
-            TrainingLog.DeviceChosen(logger, "cuda", "fp32 with TF32 matmuls (TorchSharp 0.107 has no autocast for bf16)");
+            TrainingLog.DeviceChosen(logger, "cuda", "TF32 allowed for float32 matmuls");
             return CUDA;
         }
 
         if (logger.IsEnabled(LogLevel.Information))
         {
-            var precision = $"fp32, {get_num_threads()} threads";
-            TrainingLog.DeviceChosen(logger, "cpu", precision);
+            var threads = $"{get_num_threads()} threads";
+            TrainingLog.DeviceChosen(logger, "cpu", threads);
         }
         return CPU;
     }

@@ -45,16 +45,19 @@ internal sealed class TrainingSession
     private double? bestMetric;
     private int evaluationsWithoutImprovement;
     private long tokens;
+    private long positions, realPositions; // of this attempt's batches, for the padding share
     private DateTimeOffset lastHeartbeat = DateTimeOffset.MinValue;
     private double secondsBefore; // training-loop time of earlier attempts (from the checkpoint)
     private readonly Stopwatch loopClock = new();
 
-    public TrainingSession(TrainingJobSpec spec, TrainableModel model, Device device, IExampleSource source, long totalSteps,
+    public TrainingSession(TrainingJobSpec spec, TrainableModel model, Device device, ScalarType precision, IExampleSource source, long totalSteps,
         ICheckpointStore checkpoints, IProgress<TrainingEvent> events, TrainingRunnerOptions options, TimeProvider time, ILogger logger, string scratch)
     {
         this.spec = spec;
         this.model = model;
         this.device = device;
+        Precision = precision;
+        MixedPrecision.SetComputeDtype(model.Module, precision);
         this.source = source;
         this.checkpoints = checkpoints;
         this.events = events;
@@ -66,17 +69,30 @@ internal sealed class TrainingSession
         collator = new BatchCollator(model.Config.PadTokenId, model.IsClassifier);
         groups = WeightDecayGroups.Split(model.NamedParameters());
         TrainingLog.ParameterGroups(logger, groups.Decay.Count, groups.DecayElements, hp.WeightDecay, groups.NoDecay.Count, groups.NoDecayElements);
+        // Betas and epsilon spelled out: they are BERT's and PyTorch's (0.9, 0.999, 1e-8), and a factory default may differ.
         optimizer = optim.AdamW(
             [
-                new AdamW.ParamGroup(groups.Decay.Select(p => p.Parameter), lr: hp.LearningRate, weight_decay: hp.WeightDecay),
-                new AdamW.ParamGroup(groups.NoDecay.Select(p => p.Parameter), lr: hp.LearningRate, weight_decay: 0),
+                new AdamW.ParamGroup(groups.Decay.Select(p => p.Parameter), lr: hp.LearningRate, beta1: AdamBeta1, beta2: AdamBeta2, eps: AdamEpsilon, weight_decay: hp.WeightDecay),
+                new AdamW.ParamGroup(groups.NoDecay.Select(p => p.Parameter), lr: hp.LearningRate, beta1: AdamBeta1, beta2: AdamBeta2, eps: AdamEpsilon, weight_decay: 0),
             ],
-            lr: hp.LearningRate);
+            lr: hp.LearningRate, beta1: AdamBeta1, beta2: AdamBeta2, eps: AdamEpsilon);
         schedule = LinearWarmupDecay.FromRatio(hp.LearningRate, hp.WarmupRatio, totalSteps);
         EarlyStoppingMetric = model.IsClassifier || hp.EarlyStoppingMetric == "loss" ? hp.EarlyStoppingMetric : "masked_accuracy";
     }
 
+    /// <summary>AdamW's moment decay rates and epsilon.</summary>
+    internal const double AdamBeta1 = 0.9, AdamBeta2 = 0.999, AdamEpsilon = 1e-8;
+
     public long Step { get; private set; }
+
+    /// <summary>The dtype of the matmuls (float32 or bfloat16); weights and optimizer state are float32 either way.</summary>
+    public ScalarType Precision { get; }
+
+    /// <summary>The optimizer (for tests of its settings).</summary>
+    internal AdamW Optimizer => optimizer;
+
+    /// <summary>Padding positions over all positions of the training batches of this attempt (0 before the first).</summary>
+    public double PaddedShare => positions == 0 ? 0 : 1 - ((double)realPositions / positions);
 
     public long TotalSteps => schedule.TotalSteps;
 
@@ -135,7 +151,7 @@ internal sealed class TrainingSession
         var dynamicMasking = hp.DynamicMasking && !model.IsClassifier
             ? new Datasets.DynamicMasking(new Datasets.MlmMasker(Datasets.TokenVocabulary.Load(source.Info.Vocabulary), new Datasets.MaskingOptions(), source.Info.MaxSeqLen), spec.JobId)
             : null;
-        var batches = new TrainingBatches(source, collator, hp.BatchSize, spec.Seed, dynamicMasking, options.ShuffleBufferSize);
+        var batches = new TrainingBatches(source, collator, hp.BatchSize, spec.Seed, dynamicMasking, options.ShuffleBufferSize, groupByLength: model.IsClassifier && hp.GroupByLength);
         var parameters = groups.All.Select(p => p.Parameter).ToList();
         var clock = Stopwatch.StartNew();
         loopClock.Start();
@@ -172,6 +188,8 @@ internal sealed class TrainingSession
 
                     tokens += batch.Tokens;
                     tokensSinceReport += batch.Tokens;
+                    positions += (long)batch.Size * batch.Length;
+                    realPositions += batch.Tokens;
                     position = batch.Position;
                 }
 
@@ -226,7 +244,7 @@ internal sealed class TrainingSession
 
     /// <summary>Metrics of the model on a split, or null when the split is empty.</summary>
     public Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(string split, CancellationToken cancellationToken) =>
-        new Evaluator(source, collator, spec.Hyperparameters.BatchSize).EvaluateAsync(model, device, split, cancellationToken, Heartbeat);
+        new Evaluator(source, collator, Evaluator.BatchSizeFor(spec.Hyperparameters.BatchSize)).EvaluateAsync(model, device, split, cancellationToken, Heartbeat);
 
     /// <summary>
     /// While a split is evaluated, a progress event at the usual interval: the orchestration counts a silent trainer

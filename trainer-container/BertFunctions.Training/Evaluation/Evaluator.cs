@@ -5,9 +5,20 @@ using static TorchSharp.torch;
 
 namespace BertFunctions.Training.Evaluation;
 
-/// <summary>Scores a model on a whole split (eval mode, no gradients), in stored order with the stored masks.</summary>
+/// <summary>
+/// Scores a model on a split (eval mode, no gradients, the job's precision): every example of a classification split;
+/// for masked-LM data the first stored masking copy, with its stored masks (the same positions every time, so that
+/// evaluations compare). Examples are sorted by length within windows of <see cref="SortWindow"/> so that batches pad
+/// little; the metrics are sums over examples and do not depend on the order.
+/// </summary>
 public sealed class Evaluator(IExampleSource source, BatchCollator collator, int batchSize)
 {
+    /// <summary>Examples sorted by length together.</summary>
+    public const int SortWindow = 2048;
+
+    /// <summary>The evaluation batch for a training batch: without gradients a batch costs less memory, so at least 128.</summary>
+    public static int BatchSizeFor(int trainingBatchSize) => Math.Max(trainingBatchSize, 128);
+
     /// <summary>Metrics by name (see <see cref="ClassificationMetrics.ToDictionary"/> and <see cref="MlmMetrics.ToDictionary"/>), plus <c>loss</c>; null when the split is empty.</summary>
     /// <param name="afterBatch">Called after each batch (the caller's heartbeat: a large split takes minutes).</param>
     public async Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(TrainableModel model, Device device, string split, CancellationToken cancellationToken, Action? afterBatch = null)
@@ -26,6 +37,7 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             var scores = new List<double>();
             double lossSum = 0;
             long count = 0, correct = 0;
+            var window = new List<Datasets.TrainingExample>(SortWindow);
             var pending = new List<Datasets.TrainingExample>(batchSize);
             var batches = 0;
             void Flush()
@@ -59,29 +71,48 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
                 }
                 else
                 {
-                    var mask = output.Labels.ne(BertForMaskedLM.IgnoreIndex);
-                    var masked = mask.sum().item<long>();
-                    lossSum += output.Loss.item<float>() * masked;
-                    count += masked;
-                    correct += output.Logits.argmax(-1).eq(output.Labels).logical_and(mask).sum().item<long>();
+                    // The model scored the masked positions only: (N, V) logits against (N) labels.
+                    var masked = output.Labels.shape[0];
+                    if (masked > 0)
+                    {
+                        lossSum += output.Loss.item<float>() * masked;
+                        count += masked;
+                        correct += output.Logits.argmax(-1).eq(output.Labels).sum().item<long>();
+                    }
                 }
 
                 afterBatch?.Invoke();
             }
 
-            await foreach (var example in source.ReadAsync(split, cancellationToken).ConfigureAwait(false))
+            void FlushWindow()
             {
-                pending.Add(example);
-                if (pending.Count == batchSize)
+                foreach (var example in window.OrderByDescending(e => e.InputIds.Length))
+                {
+                    pending.Add(example);
+                    if (pending.Count == batchSize)
+                    {
+                        Flush();
+                    }
+                }
+
+                window.Clear();
+                if (pending.Count > 0)
                 {
                     Flush();
                 }
             }
 
-            if (pending.Count > 0)
+            var examples = model.IsClassifier ? source.ReadAsync(split, cancellationToken) : source.ReadFirstCopyAsync(split, cancellationToken);
+            await foreach (var example in examples.ConfigureAwait(false))
             {
-                Flush();
+                window.Add(example);
+                if (window.Count == SortWindow)
+                {
+                    FlushWindow();
+                }
             }
+
+            FlushWindow();
 
             if (!model.IsClassifier)
             {

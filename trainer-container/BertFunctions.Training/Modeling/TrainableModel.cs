@@ -8,8 +8,8 @@ namespace BertFunctions.Training.Modeling;
 
 /// <summary>What one forward pass gives the loop: the loss and the logits.</summary>
 /// <param name="Loss">Scalar loss (mean over masked tokens or over sequences).</param>
-/// <param name="Logits">(B, T, V) for MLM, (B, L) for classification.</param>
-/// <param name="Labels">The labels tensor the loss was computed against.</param>
+/// <param name="Logits">(N, V) at the N masked positions for MLM, (B, L) for classification; float32.</param>
+/// <param name="Labels">The labels the loss was computed against: (N) for MLM, (B) for classification.</param>
 public sealed record ForwardResult(Tensor Loss, Tensor Logits, Tensor Labels);
 
 /// <summary>
@@ -62,7 +62,7 @@ public sealed class TrainableModel : IDisposable
         var (ids, mask, labels) = batch.ToTensors(device);
         return Module switch
         {
-            BertForMaskedLM mlm => mlm.forward(ids, mask, null, labels) is { Loss: { } loss } o ? new ForwardResult(loss, o.Logits, labels) : throw new InvalidOperationException("no loss"),
+            BertForMaskedLM mlm => mlm.forward(ids, mask, null, labels) is { Loss: { } loss, Labels: { } masked } o ? new ForwardResult(loss, o.Logits, masked) : throw new InvalidOperationException("no loss"),
             BertForSequenceClassification clf => clf.forward(ids, mask, null, labels) is { Loss: { } loss } o ? new ForwardResult(loss, o.Logits, labels) : throw new InvalidOperationException("no loss"),
             _ => throw new InvalidOperationException("unreachable"),
         };
