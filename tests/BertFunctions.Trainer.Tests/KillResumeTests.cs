@@ -32,8 +32,9 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Tiny BERT on Brown: 40 steps of 2 micro-batches, validation every 10, a checkpoint every 5, keep the last 2.</summary>
-    private static Hyperparameters Hp => new()
+    private static Hyperparameters Hp(string precision) => new()
     {
+        Precision = precision,
         LearningRate = 2e-3,
         BatchSize = 16,
         GradientAccumulationSteps = 2,
@@ -46,8 +47,10 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
         Device = "cpu",
     };
 
-    [Fact]
-    public async Task A_trainer_killed_with_sigkill_mid_checkpoint_and_at_a_random_moment_resumes_from_the_latest_complete_checkpoint_and_follows_the_uninterrupted_loss_curve()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("bf16")]
+    public async Task A_trainer_killed_with_sigkill_mid_checkpoint_and_at_a_random_moment_resumes_from_the_latest_complete_checkpoint_and_follows_the_uninterrupted_loss_curve(string precision)
     {
         var ct = TestContext.Current.CancellationToken;
         var clock = Stopwatch.StartNew();
@@ -55,13 +58,13 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
         try
         {
             // The reference: the same spec under another job id, run once without interruption.
-            var straightSpec = fixture.MlmSpec("kill9-straight", Hp);
+            var straightSpec = fixture.MlmSpec($"kill9-straight-{precision}", Hp(precision));
             using var straight = Start(straightSpec, work);
             Assert.True(await straight.WaitForExitAsync(RunTimeout, ct) == 0, "the uninterrupted run failed:\n" + straight.Tail());
             var reference = await FinalReportAsync(straightSpec.JobId, ct);
             var trainingTime = straight.ExitedAt - (await straight.Started.WaitAsync(ct)).At;
 
-            var spec = fixture.MlmSpec("kill9-crash", Hp);
+            var spec = fixture.MlmSpec($"kill9-crash-{precision}", Hp(precision));
             var secondCheckpoint = $"{spec.JobId}/{CheckpointFiles.StepFolder(2 * CheckpointEvery)}/";
 
             // Kill 1: as soon as the first blob of the second checkpoint appears, i.e. most likely mid-checkpoint.
@@ -166,7 +169,7 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
             var evaluationDiff = reference.Evaluations.Zip(resumedReport.Evaluations).Max(p => MaxRelativeDiff(p.First.Metrics, p.Second.Metrics));
             var metricsDiff = MaxRelativeDiff(reference.Metrics, resumedReport.Metrics);
             Report(string.Create(CultureInfo.InvariantCulture,
-                $"kill -9 resume: loss {reference.LossCurve[0].Loss:F4} -> {reference.LossCurve[^1].Loss:F4} over {Steps} steps; max |loss diff| {lossDiff:E2}, max |lr diff| {lrDiff:E2}, max relative diff of validation evaluations {evaluationDiff:E2}, of final metrics {metricsDiff:E2} (validation.loss {reference.Metrics["validation.loss"]:F6} vs {resumedReport.Metrics["validation.loss"]:F6}); {clock.Elapsed.TotalSeconds:F1} s"));
+                $"kill -9 resume ({precision}, cost says {resumedReport.Cost?.Precision}): loss {reference.LossCurve[0].Loss:F4} -> {reference.LossCurve[^1].Loss:F4} over {Steps} steps; max |loss diff| {lossDiff:E2}, max |lr diff| {lrDiff:E2}, max relative diff of validation evaluations {evaluationDiff:E2}, of final metrics {metricsDiff:E2} (validation.loss {reference.Metrics["validation.loss"]:F6} vs {resumedReport.Metrics["validation.loss"]:F6}); {clock.Elapsed.TotalSeconds:F1} s"));
             Assert.True(lossDiff <= 1e-5, $"max |loss diff| {lossDiff}");
             Assert.True(lrDiff <= 1e-12, $"max |lr diff| {lrDiff}");
             Assert.True(evaluationDiff <= 1e-5, $"max relative diff of the validation evaluations {evaluationDiff}");
@@ -176,6 +179,7 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
             // The cost adds up over the attempts: the same tokens as the uninterrupted run (the data stream is the
             // same), and training time from before the kills plus after.
             Assert.Equal(reference.Cost!.Tokens, resumedReport.Cost!.Tokens);
+            Assert.Equal(precision, resumedReport.Cost.Precision);
             Assert.True(resumedReport.Cost.Tokens > 0 && resumedReport.Cost.TrainSeconds > 0, $"{resumedReport.Cost}");
         }
         finally

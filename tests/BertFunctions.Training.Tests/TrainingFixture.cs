@@ -28,6 +28,9 @@ public sealed class TrainingFixture : IAsyncLifetime
 
     public string ReviewsVersion { get; private set; } = "";
 
+    /// <summary>The Brown documents again with 3 static masking copies per sequence.</summary>
+    public string BrownCopiesVersion { get; private set; } = "";
+
     public string VocabularyBlob { get; private set; } = "";
 
     /// <summary>A tiny BERT: hidden 32, 2 layers, 2 heads, FFN 64, 64 positions.</summary>
@@ -59,6 +62,13 @@ public sealed class TrainingFixture : IAsyncLifetime
             Pretraining = new PretrainingOptions { MaxSeqLen = 64, DupeFactor = 1 },
         }, null, ct);
         BrownVersion = brown.Version;
+        BrownCopiesVersion = (await runner.RunAsync(new IngestionRequest
+        {
+            Dataset = "brown",
+            Kind = DatasetKind.Pretraining,
+            Vocabulary = vocabulary.Blob,
+            Pretraining = new PretrainingOptions { MaxSeqLen = 64, DupeFactor = 3 },
+        }, null, ct)).Version;
 
         await uploads.GetBlobClient("labeled/reviews/reviews.jsonl").UploadAsync(BinaryData.FromString(Reviews(300)), overwrite: true, ct);
         var reviews = await runner.RunAsync(new IngestionRequest

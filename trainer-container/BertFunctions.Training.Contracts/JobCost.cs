@@ -9,4 +9,5 @@ namespace BertFunctions.Training.Contracts;
 /// <param name="TrainSeconds">Wall time of the training loop, evaluations during training included; loading, the final evaluation and packaging are not.</param>
 /// <param name="Device">Where it trained, e.g. <c>cpu (2 threads)</c> or <c>cuda</c>.</param>
 /// <param name="Precision">The precision its matmuls ran in: <c>fp32</c> or <c>bf16</c> (null in records written before it was recorded).</param>
-public sealed record JobCost(long Tokens, double TrainSeconds, string Device, string? Precision = null);
+/// <param name="PaddedShare">Padding positions over all positions of the training batches of its last attempt (what batching wasted).</param>
+public sealed record JobCost(long Tokens, double TrainSeconds, string Device, string? Precision = null, double? PaddedShare = null);

@@ -39,6 +39,9 @@ public sealed record TrainingEvent
     /// <summary>The model package written (completed events): <c>models/{name}/{version}/</c>.</summary>
     public string? ModelPackage { get; init; }
 
+    /// <summary>The precision the job's matmuls run in: <c>fp32</c> or <c>bf16</c> (every event of a training job).</summary>
+    public string? Precision { get; init; }
+
     /// <summary>What the job cost (completed events).</summary>
     public JobCost? Cost { get; init; }
 

@@ -152,7 +152,7 @@ public sealed class TrainingJobRunner(
             }
         }
 
-        var cost = new JobCost(session.Tokens, Math.Round(session.TrainSeconds, 3), DeviceSelector.Describe(session.Device), PrecisionSelector.Name(session.Precision));
+        var cost = new JobCost(session.Tokens, Math.Round(session.TrainSeconds, 3), DeviceSelector.Describe(session.Device), PrecisionSelector.Name(session.Precision), Math.Round(session.PaddedShare, 4));
         if (session.PaddedShare > 0 && logger.IsEnabled(LogLevel.Information))
         {
             TrainingLog.Padding(logger, spec.JobId, session.PaddedShare);
@@ -207,7 +207,7 @@ public sealed class TrainingJobRunner(
         var report = JsonSerializer.Deserialize<FinishedReport>(await File.ReadAllTextAsync(metricsPath, cancellationToken).ConfigureAwait(false), CheckpointManifest.JsonOptions)
             ?? throw new TrainingFailedException($"{final.Location}{CheckpointFiles.Metrics} is empty");
         TrainingLog.AlreadyFinished(logger, spec.JobId, final.Location);
-        events.Report(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Started, At = time.GetUtcNow(), Step = report.Steps, TotalSteps = report.Steps, Checkpoint = final.Location });
+        events.Report(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Started, At = time.GetUtcNow(), Step = report.Steps, TotalSteps = report.Steps, Checkpoint = final.Location, Precision = report.Cost?.Precision });
         model.Module.to(CPU);
         model.Module.eval();
         var curvePath = Path.Combine(final.Folder, CheckpointFiles.Curve);
@@ -247,6 +247,7 @@ public sealed class TrainingJobRunner(
             Checkpoint = result.FinalCheckpoint,
             ModelPackage = package,
             Cost = cost,
+            Precision = cost?.Precision,
         });
         return package is null ? result : result.WithPackage(package);
     }

@@ -77,6 +77,14 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
         [CommandOption("--seed <N>")]
         public int Seed { get; init; } = 42;
 
+        [CommandOption("--no-length-grouping")]
+        [Description("Classification: batch in shuffled order only, without grouping examples of similar length (more padding).")]
+        public bool NoLengthGrouping { get; init; }
+
+        [CommandOption("--precision <PRECISION>")]
+        [Description("auto (default: bf16 where the CPU or GPU computes it natively, else fp32), fp32 or bf16.")]
+        public string Precision { get; init; } = "auto";
+
         [CommandOption("--storage <STORAGE>")]
         [Description("'local' (default), an https:// account URL or a connection string.")]
         public string? Storage { get; init; }
@@ -138,6 +146,11 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
 
             await using var output = new StreamWriter(streams.Output) { AutoFlush = true };
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"job {spec.JobId}: {result.Steps} steps, checkpoint {result.FinalCheckpoint}")).ConfigureAwait(false);
+            if (last?.Cost is { } cost)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"cost: {cost.Tokens:N0} tokens, {cost.TrainSeconds:F1} s training, {cost.Device}, {cost.Precision ?? "fp32"}, {cost.PaddedShare ?? 0:P1} of batch positions padding")).ConfigureAwait(false);
+            }
+
             foreach (var (name, value) in result.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name} {value:F4}")).ConfigureAwait(false);
@@ -237,6 +250,8 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
                 EvalEverySteps = settings.EvalEvery ?? defaults.EvalEverySteps,
                 ClassWeights = settings.ClassWeights,
                 DynamicMasking = settings.DynamicMasking,
+                Precision = settings.Precision,
+                GroupByLength = !settings.NoLengthGrouping,
             },
         };
         try

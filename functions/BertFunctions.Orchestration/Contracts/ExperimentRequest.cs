@@ -34,6 +34,9 @@ public sealed record ExperimentRequest
 
     public int VocabularySize { get; init; } = 30_000;
 
+    /// <summary>The precision of every job (see <see cref="TrainingRunRequest.Precision"/>); null: auto.</summary>
+    public string? Precision { get; init; }
+
     /// <summary>The model name the arms' packages go under (<c>models/{model}/{arm job}/</c>); the dataset's name by default.</summary>
     public string? Model { get; init; }
 
@@ -86,6 +89,7 @@ public sealed record ExperimentRequest
         ScratchConfig = ScratchConfig,
         VocabularySize = VocabularySize,
         Model = Model,
+        Precision = Precision,
     };
 }
 

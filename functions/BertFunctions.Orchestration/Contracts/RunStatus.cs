@@ -35,6 +35,9 @@ public sealed record RunStatus
 
     public double? TokensPerSecond { get; init; }
 
+    /// <summary>The precision the current job's matmuls run in: <c>fp32</c> or <c>bf16</c>.</summary>
+    public string? Precision { get; init; }
+
     public double? EtaSeconds { get; init; }
 
     /// <summary>Trainer attempt of the current job (1 unless it failed and was resumed).</summary>

@@ -43,6 +43,19 @@ public sealed record TrainingRunRequest
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// The precision of every job of the run: <c>auto</c> (bf16 where the trainer's device computes it natively),
+    /// <c>fp32</c> or <c>bf16</c>. Null: auto. A precision set in <see cref="FineTuning"/> or <see cref="Pretraining"/> wins.
+    /// </summary>
+    public string? Precision { get; init; }
+
+    /// <summary>The hyperparameters of a job with the request's precision applied (where the job's own is auto).</summary>
+    public Hyperparameters WithPrecision(Hyperparameters hyperparameters)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        return Precision is null || hyperparameters.Precision != "auto" ? hyperparameters : hyperparameters with { Precision = Precision };
+    }
+
     /// <summary>Champion/challenger: the test-split metric a new model must beat (higher is better).</summary>
     public string PromotionMetric { get; init; } = "test.macro_f1";
 
@@ -85,6 +98,7 @@ public sealed record TrainingRunRequest
         Require(Enum.IsDefined(Strategy), "strategy", "one of finetune, dapt, scratch");
         Require(BaseModel == "minilm" || BaseModel.StartsWith("package:", StringComparison.Ordinal) || BaseModel.StartsWith("hf:", StringComparison.Ordinal), "base_model", "minilm, package:NAME/VERSION or hf:PREFIX");
         Require(VocabularySize is >= 1_000 and <= 200_000, "vocabulary_size", "1000-200000");
+        Require(Precision is null or "auto" or "fp32" or "bf16", "precision", "auto, fp32 or bf16");
         Require(PromotionMetric.StartsWith("test.", StringComparison.Ordinal) && PromotionMetric.Length > 5, "promotion_metric", "a test-split metric such as test.macro_f1 or test.accuracy");
         Check(() => Reading?.Validate(), "reading");
         Check(() => FineTuning?.Validate(), "fine_tuning");

@@ -52,7 +52,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
 
         // Pretrain, once per strategy that does (label budgets do not touch unlabeled text), in parallel.
         var baseModel = TrainingRunOrchestrator.ParseBase(request.BaseModel);
-        var pretraining = request.Pretraining ?? TrainingRunOrchestrator.DefaultPretraining;
+        var pretraining = request.AsRunRequest(TrainingStrategy.Finetune).WithPrecision(request.Pretraining ?? TrainingRunOrchestrator.DefaultPretraining);
         var mlmJobs = new Dictionary<TrainingStrategy, (string JobId, Task<TrainingEvent?> Done)>();
         if (text is not null)
         {
@@ -77,7 +77,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         // report links to real models and the winner can be promoted as it is.
         var model = request.AsRunRequest(TrainingStrategy.Finetune).ModelName;
         var arms = (from strategy in request.Strategies from budget in request.Budgets from seed in request.Seeds select (strategy, budget, seed)).ToList();
-        var fineTuning = request.FineTuning ?? TrainingRunOrchestrator.DefaultFineTuning;
+        var fineTuning = request.AsRunRequest(TrainingStrategy.Finetune).WithPrecision(request.FineTuning ?? TrainingRunOrchestrator.DefaultFineTuning);
         var jobs = arms.Select((arm, i) =>
         {
             var jobId = RunIds.ExperimentJob(id, $"{Short(arm.strategy)}-b{BudgetName(arm.budget)}-s{arm.seed}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Training.Contracts;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 
@@ -29,7 +30,9 @@ public static class ExperimentSummary
             .OrderBy(s => s.Budget == 0 ? int.MaxValue : s.Budget).ThenBy(s => s.Strategy)
             .ToList();
         var best = Verdicts(summaries).ToDictionary(v => ExperimentOrchestrator.BudgetName(v.Budget), v => ExperimentOrchestrator.Short(v.Best.Strategy));
-        var device = arms.Select(a => a.Cost?.Device).Concat(pretraining.Select(p => p.Cost?.Device)).FirstOrDefault(d => d is not null);
+        var costs = arms.Select(a => a.Cost).Concat(pretraining.Select(p => p.Cost)).OfType<JobCost>().ToList();
+        var precisions = costs.Select(c => c.Precision).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var device = costs.Select(c => c.Device).FirstOrDefault() is { } d ? (precisions.Count == 0 ? d : $"{d}, {string.Join(" and ", precisions)}") : null;
         return new ExperimentResult(id, dataset, versions, arms, summaries, best, Recommend(summaries), pretraining, device);
     }
 

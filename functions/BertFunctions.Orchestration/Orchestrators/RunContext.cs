@@ -70,7 +70,7 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
                 started = true;
                 if (e.Kind == TrainingEventKind.Completed)
                 {
-                    Report(new RunStatus { Phase = phase, Percent = to, Job = spec.JobId, Step = e.Step, TotalSteps = e.TotalSteps, Loss = e.Loss, Attempt = attempt, Metrics = e.Metrics, Message = "job completed" });
+                    Report(new RunStatus { Phase = phase, Percent = to, Job = spec.JobId, Step = e.Step, TotalSteps = e.TotalSteps, Loss = e.Loss, Precision = e.Precision, Attempt = attempt, Metrics = e.Metrics, Message = "job completed" });
                     return e;
                 }
 
@@ -90,6 +90,7 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
                     TotalSteps = e.TotalSteps,
                     Loss = e.Loss,
                     TokensPerSecond = e.TokensPerSecond,
+                    Precision = e.Precision,
                     EtaSeconds = e.EtaSeconds,
                     Attempt = attempt,
                     Metrics = e.Metrics,

@@ -81,7 +81,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
                 Base = request.Strategy == TrainingStrategy.Scratch ? ModelBase.None : fineTuneBase,
                 Config = request.Strategy == TrainingStrategy.Scratch ? request.ScratchConfig ?? DefaultScratchConfig : null,
                 Dataset = new DatasetReference(text.Dataset, text.Version),
-                Hyperparameters = request.Pretraining ?? DefaultPretraining,
+                Hyperparameters = request.WithPrecision(request.Pretraining ?? DefaultPretraining),
                 Seed = request.Seed,
             };
             if (await run.RunJobAsync(mlm, RunPhases.Pretraining, 15, 55) is null)
@@ -98,7 +98,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             Mode = JobMode.Classify,
             Base = fineTuneBase,
             Dataset = new DatasetReference(labeled.Dataset, labeled.Version),
-            Hyperparameters = request.FineTuning ?? DefaultFineTuning,
+            Hyperparameters = request.WithPrecision(request.FineTuning ?? DefaultFineTuning),
             Output = new ModelPackageReference(request.ModelName, id),
             Seed = request.Seed,
         };

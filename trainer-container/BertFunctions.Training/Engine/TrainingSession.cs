@@ -298,7 +298,7 @@ internal sealed class TrainingSession
     }
 
     /// <summary>A fresh event of this job at the current step.</summary>
-    public TrainingEvent Event(TrainingEventKind kind) => new() { JobId = spec.JobId, Kind = kind, At = time.GetUtcNow(), Step = Step, TotalSteps = TotalSteps };
+    public TrainingEvent Event(TrainingEventKind kind) => new() { JobId = spec.JobId, Kind = kind, At = time.GetUtcNow(), Step = Step, TotalSteps = TotalSteps, Precision = PrecisionSelector.Name(Precision) };
 
     /// <summary>The torch seed of one micro-batch: dropout depends on (job seed, step, micro-batch) only.</summary>
     internal static long MicroBatchSeed(int seed, long step, int micro) => unchecked((seed * 1_000_003L) + (step * 1_009L) + micro);
