@@ -72,6 +72,7 @@ public sealed class TrainingJobRunner(
     private async Task<TrainingResult> RunCoreAsync(TrainingJobSpec spec, IProgress<TrainingEvent> events, string scratch, CancellationToken cancellationToken)
     {
         var hp = spec.Hyperparameters;
+        NativeAllocator.ConfigureForTraining();
         if (hp.Threads > 0)
         {
             set_num_threads(hp.Threads);

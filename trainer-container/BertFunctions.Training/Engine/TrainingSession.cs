@@ -22,8 +22,11 @@ namespace BertFunctions.Training.Engine;
 /// </summary>
 internal sealed class TrainingSession
 {
-    /// <summary>Steps between returns of freed native memory to the system (see <see cref="NativeAllocator"/>).</summary>
-    private const int TrimEverySteps = 8;
+    /// <summary>Steps between checks of resident memory (see <see cref="NativeAllocator"/>).</summary>
+    private const int MemoryCheckEverySteps = 8;
+
+    /// <summary>Growth of resident memory over the loop's start that makes the loop return free memory to the system.</summary>
+    internal const long MemoryGrowthAllowance = 2L << 30;
 
     private readonly TrainingJobSpec spec;
     private readonly TrainableModel model;
@@ -159,6 +162,7 @@ internal sealed class TrainingSession
         var lastReport = time.GetUtcNow() - options.ProgressInterval;
         long tokensSinceReport = 0;
         var reportClock = Stopwatch.StartNew();
+        var trimAbove = Environment.WorkingSet + MemoryGrowthAllowance;
         var stream = batches.ReadAsync(position, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (stream.ConfigureAwait(false))
         {
@@ -208,9 +212,9 @@ internal sealed class TrainingSession
                 nn.utils.clip_grad_norm_(parameters, hp.MaxGradNorm);
                 optimizer.step();
                 Step++;
-                if (Step % TrimEverySteps == 0)
+                if (Step % MemoryCheckEverySteps == 0)
                 {
-                    NativeAllocator.Trim(); // keeps resident memory flat; see NativeAllocator
+                    NativeAllocator.TrimAbove(trimAbove); // bounded memory without a trim's page faults every few steps
                 }
                 lossCurve.Add(new LossPoint(Step, loss, lr));
 

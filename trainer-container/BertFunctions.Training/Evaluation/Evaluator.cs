@@ -1,5 +1,6 @@
 using BertFunctions.Modeling;
 using BertFunctions.Training.Data;
+using BertFunctions.Training.Engine;
 using BertFunctions.Training.Modeling;
 using static TorchSharp.torch;
 
@@ -37,6 +38,7 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             var scores = new List<double>();
             double lossSum = 0;
             long count = 0, correct = 0;
+            var trimAbove = Environment.WorkingSet + TrainingSession.MemoryGrowthAllowance;
             var window = new List<Datasets.TrainingExample>(SortWindow);
             var pending = new List<Datasets.TrainingExample>(batchSize);
             var batches = 0;
@@ -44,7 +46,7 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             {
                 if (++batches % 8 == 0)
                 {
-                    BertFunctions.Modeling.NativeAllocator.Trim(); // see NativeAllocator
+                    NativeAllocator.TrimAbove(trimAbove); // see NativeAllocator
                 }
 
                 var batch = collator.Collate(pending, DataPosition.Start);
