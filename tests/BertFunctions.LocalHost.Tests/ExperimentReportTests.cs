@@ -46,6 +46,7 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
             Assert.NotNull(a.Cost);
             Assert.True(a.Cost!.Tokens > 0 && a.Cost.TrainSeconds > 0, $"{a.JobId}: {a.Cost}");
             Assert.StartsWith("cpu", a.Cost.Device, StringComparison.Ordinal);
+            Assert.Contains(a.Cost.Precision, (string[])["fp32", "bf16"]);
             Assert.NotNull(a.Checkpoint);
             Assert.Equal($"compare/{a.JobId}/", a.ModelPackage);
         });

@@ -28,6 +28,10 @@ public sealed class ReportTests
         Assert.Equal("50 labels: dapt (test macro-F1 0.810 ± 0.014, 2 seeds), ahead of finetune by 0.100", parts[0]);
         Assert.StartsWith("all labels: dapt (test macro-F1 0.930 ± 0.028, 2 seeds), within the seeds' spread of finetune (0.925): a tie", parts[1], StringComparison.Ordinal);
         Assert.Equal("cpu (2 threads)", result.Device);
+
+        // The precision the jobs ran in joins the device line of the summary and the report.
+        var bf16 = ExperimentSummary.Summarize("exp-y", "x", new Dictionary<string, string>(), [Arm(TrainingStrategy.Finetune, 50, 1, 0.7) with { Cost = new JobCost(1000, 10, "cpu (2 threads)", "bf16") }]);
+        Assert.Equal("cpu (2 threads), bf16", bf16.Device);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Training.Contracts;
 using Microsoft.DurableTask.Client;
 
@@ -51,6 +52,27 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var outcome = run.ReadOutputAs<RunOutcome>()!;
         Assert.Equal(outcome.DatasetVersions!["text"], jobs[0].Dataset.Version);
         Assert.NotEqual(jobs[0].Dataset.Version, jobs[1].Dataset.Version);
+    }
+
+    [Fact]
+    public async Task The_request_precision_reaches_every_job_unless_a_phase_sets_its_own()
+    {
+        await fixture.UploadSpamAsync("prec", perLabel: 15);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest
+        {
+            Dataset = "prec",
+            Strategy = TrainingStrategy.Dapt,
+            Precision = "fp32",
+            FineTuning = TrainingRunOrchestrator.DefaultFineTuning with { Precision = "bf16" },
+        });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        Assert.Equal([("mlm", "fp32"), ("classify", "bf16")], trainer.Received.Select(j => (j.Mode == JobMode.Mlm ? "mlm" : "classify", j.Hyperparameters.Precision)));
+        Assert.Equal("auto", new TrainingRunRequest { Dataset = "x" }.WithPrecision(new Hyperparameters()).Precision);
+        Assert.Contains("precision", Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"precision\": \"fp16\"}")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
