@@ -20,6 +20,12 @@ if (args is ["--training", ..])
     return;
 }
 
+if (args is ["--curves", ..])
+{
+    BertFunctions.Benchmarks.Training.PrecisionCurves.Run(args);
+    return;
+}
+
 if (args is ["--serving", ..])
 {
     Environment.ExitCode = await BertFunctions.Benchmarks.Serving.ServingBenchmark.RunAsync(args);
