@@ -49,9 +49,11 @@ public sealed record Hyperparameters
 
     /// <summary>
     /// Classification: batch examples of similar length together (windows of 50 batches sorted by length, batch order
-    /// shuffled), so batches, padded to their longest sequence, hold less padding. Deterministic per seed.
+    /// shuffled), so batches, padded to their longest sequence, hold less padding. Deterministic per seed. Off by
+    /// default, as in HF: where length goes with the label, grouped batches are lopsided (measured on Spam Assassin:
+    /// padding 4.6 % → 0.8 % of positions, but test macro-F1 0.9740 → 0.9675 after 100 steps; docs/results.md).
     /// </summary>
-    public bool GroupByLength { get; init; } = true;
+    public bool GroupByLength { get; init; }
 
     /// <summary>MLM: re-mask every batch (RoBERTa style) instead of using the shards' static masks.</summary>
     public bool DynamicMasking { get; init; }

@@ -77,9 +77,9 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
         [CommandOption("--seed <N>")]
         public int Seed { get; init; } = 42;
 
-        [CommandOption("--no-length-grouping")]
-        [Description("Classification: batch in shuffled order only, without grouping examples of similar length (more padding).")]
-        public bool NoLengthGrouping { get; init; }
+        [CommandOption("--group-by-length")]
+        [Description("Classification: batch examples of similar length together (less padding; off by default, see docs/trainer.md).")]
+        public bool GroupByLength { get; init; }
 
         [CommandOption("--precision <PRECISION>")]
         [Description("auto (default: bf16 where the CPU or GPU computes it natively, else fp32), fp32 or bf16.")]
@@ -251,7 +251,7 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
                 ClassWeights = settings.ClassWeights,
                 DynamicMasking = settings.DynamicMasking,
                 Precision = settings.Precision,
-                GroupByLength = !settings.NoLengthGrouping,
+                GroupByLength = settings.GroupByLength,
             },
         };
         try
