@@ -30,33 +30,12 @@ public sealed class DatasetVersionReader(BlobServiceClient blobs, DatasetManifes
     /// <summary>Every example of <paramref name="split"/>, in shard order; a corrupt shard fails with its name.</summary>
     public async IAsyncEnumerable<TrainingExample> ReadAsync(string split, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!Manifest.Splits.TryGetValue(split, out var info))
+        foreach (var shard in ShardsOf(split))
         {
-            throw new IngestionException($"dataset version {Manifest.Version} has no split '{split}'");
-        }
-
-        foreach (var shard in info.Shards)
-        {
-            var stream = await Datasets.GetBlobClient(shard).OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            using var reader = await OpenShardAsync(shard, cancellationToken).ConfigureAwait(false);
+            await foreach (var example in reader.ReadExamplesAsync(cancellationToken).ConfigureAwait(false))
             {
-                ShardReader reader;
-                try
-                {
-                    reader = await ShardReader.OpenAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new InvalidDataException($"{shard}: {e.Message}", e);
-                }
-
-                using (reader)
-                {
-                    await foreach (var example in reader.ReadExamplesAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        yield return example;
-                    }
-                }
+                yield return example;
             }
         }
     }
@@ -69,28 +48,14 @@ public sealed class DatasetVersionReader(BlobServiceClient blobs, DatasetManifes
     public async IAsyncEnumerable<TrainingExample> ReadFirstCopyAsync(string split, int copies, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(copies);
-        if (!Manifest.Splits.TryGetValue(split, out var info))
-        {
-            throw new IngestionException($"dataset version {Manifest.Version} has no split '{split}'");
-        }
-
-        foreach (var unit in info.Shards.GroupBy(UnitOf, StringComparer.Ordinal))
+        foreach (var unit in ShardsOf(split).GroupBy(UnitOf, StringComparer.Ordinal))
         {
             var readers = new List<ShardReader>();
             try
             {
                 foreach (var shard in unit)
                 {
-                    var stream = await Datasets.GetBlobClient(shard).OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        readers.Add(await ShardReader.OpenAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false));
-                    }
-                    catch (InvalidDataException e)
-                    {
-                        await stream.DisposeAsync().ConfigureAwait(false);
-                        throw new InvalidDataException($"{shard}: {e.Message}", e);
-                    }
+                    readers.Add(await OpenShardAsync(shard, cancellationToken).ConfigureAwait(false));
                 }
 
                 long total = readers.Sum(r => (long)r.Count);
@@ -120,6 +85,29 @@ public sealed class DatasetVersionReader(BlobServiceClient blobs, DatasetManifes
                     reader.Dispose();
                 }
             }
+        }
+    }
+
+    private IReadOnlyList<string> ShardsOf(string split) =>
+        Manifest.Splits.TryGetValue(split, out var info) ? info.Shards : throw new IngestionException($"dataset version {Manifest.Version} has no split '{split}'");
+
+    /// <summary>A shard's reader, which owns the blob stream; a corrupt header fails with the shard's name.</summary>
+    private async Task<ShardReader> OpenShardAsync(string shard, CancellationToken cancellationToken)
+    {
+        var stream = await Datasets.GetBlobClient(shard).OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ShardReader.OpenAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            if (e is InvalidDataException)
+            {
+                throw new InvalidDataException($"{shard}: {e.Message}", e);
+            }
+
+            throw;
         }
     }
 

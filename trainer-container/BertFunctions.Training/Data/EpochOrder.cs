@@ -18,9 +18,15 @@ public static class EpochOrder
     public const int DefaultBufferSize = 16_384;
 
     /// <summary>The seed of epoch <paramref name="epoch"/>'s order: first 8 bytes of SHA-256 of a canonical string.</summary>
-    public static ulong Seed(int seed, int epoch)
+    public static ulong Seed(int seed, int epoch) => Seed("order", seed, epoch);
+
+    /// <summary>
+    /// The seed of one use (<paramref name="purpose"/>) of randomness in epoch <paramref name="epoch"/> of a job: the
+    /// first 8 bytes of SHA-256 of <c>bertfn-training/v1|{purpose}|seed={seed}|epoch={epoch}</c>.
+    /// </summary>
+    internal static ulong Seed(string purpose, int seed, int epoch)
     {
-        var canonical = string.Create(CultureInfo.InvariantCulture, $"bertfn-training/v1|order|seed={seed}|epoch={epoch}");
+        var canonical = string.Create(CultureInfo.InvariantCulture, $"bertfn-training/v1|{purpose}|seed={seed}|epoch={epoch}");
         return BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 

@@ -1,8 +1,4 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using BertFunctions.Datasets;
 
 namespace BertFunctions.Training.Data;
@@ -21,11 +17,7 @@ public static class LengthGrouping
     public const int BatchesPerWindow = 50;
 
     /// <summary>The seed of epoch <paramref name="epoch"/>'s batch order within windows.</summary>
-    public static ulong Seed(int seed, int epoch)
-    {
-        var canonical = string.Create(CultureInfo.InvariantCulture, $"bertfn-training/v1|length-groups|seed={seed}|epoch={epoch}");
-        return BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-    }
+    public static ulong Seed(int seed, int epoch) => EpochOrder.Seed("length-groups", seed, epoch);
 
     /// <summary>Yields <paramref name="source"/> regrouped window by window (never more than one window held).</summary>
     public static async IAsyncEnumerable<TrainingExample> GroupAsync(IAsyncEnumerable<TrainingExample> source, int batchSize, ulong seed,
