@@ -28,6 +28,9 @@ public sealed class AvailabilityTests(ServingWorld world)
             Assert.NotNull(response.Headers.RetryAfter);
         }
 
+        // Past the refresh interval, so the probe starts a re-check of live.json: a model known to be unavailable
+        // stays "unavailable" while it is re-checked (a slow CI machine once saw "loading" here).
+        await Task.Delay(TimeSpan.FromMilliseconds(300), ct);
         using (var health = await host.Client.GetAsync("/api/classify/health", ct))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);

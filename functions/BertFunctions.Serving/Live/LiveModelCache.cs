@@ -79,8 +79,9 @@ public sealed partial class LiveModelCache(ModelLoader loader, BlobServiceClient
     private static ModelStatus Describe(ModelSlot slot)
     {
         var current = slot.Current;
+        // A re-check of a model known to be unavailable is not "loading": it stays unavailable until a check says otherwise.
         var state = current is not null ? ModelStatus.Ready
-            : slot.RefreshRunning || slot.Problem is null ? ModelStatus.Loading
+            : slot.Problem is null ? ModelStatus.Loading
             : ModelStatus.Unavailable;
         return new ModelStatus(
             slot.Reference.Key,
