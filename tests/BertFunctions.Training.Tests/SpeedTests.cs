@@ -115,7 +115,7 @@ public sealed class SpeedTests(TrainingFixture fixture)
         var config = new BertFunctions.Modeling.BertConfig { VocabSize = 50, HiddenSize = 16, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 32, MaxPositionEmbeddings = 32, NumLabels = 2 };
         using var model = new BertFunctions.Training.Modeling.TrainableModel(new BertFunctions.Modeling.BertForSequenceClassification(config), config, JobMode.Classify, "", ["a", "b"]);
         var spec = new TrainingJobSpec { JobId = "adamw", Mode = JobMode.Classify, Base = ModelBase.None, Dataset = new DatasetReference("toy", "v1") };
-        var session = new TrainingSession(spec, model, CPU, ScalarType.Float32, new MemorySource([]), 10, null!, new EventRecorder(), new TrainingRunnerOptions(), TimeProvider.System, NullLogger.Instance, Path.GetTempPath());
+        var session = new TrainingSession(spec, model, CPU, ScalarType.Float32, new MemoryExampleSource([]), 10, null!, new EventRecorder(), new TrainingRunnerOptions(), TimeProvider.System, NullLogger.Instance, Path.GetTempPath());
         Assert.Equal(2, session.Optimizer.ParamGroups.Count());
         foreach (var group in session.Optimizer.ParamGroups.Cast<AdamW.ParamGroup>())
         {
@@ -130,7 +130,7 @@ public sealed class SpeedTests(TrainingFixture fixture)
         // 1,000 sequences of lengths 3..130 in a skewed mix, as real texts are (many short, a long tail truncated at the maximum).
         var random = new Random(5);
         var examples = Enumerable.Range(0, 1000).Select(i => new TrainingExample([.. Enumerable.Range(0, Math.Min(130, 3 + (int)(random.NextDouble() * random.NextDouble() * 200))).Select(_ => 7)], [], [], i % 2)).ToList();
-        var source = new MemorySource(examples);
+        var source = new MemoryExampleSource(examples);
         var collator = new BatchCollator(0, classification: true);
         async Task<List<Batch>> EpochAsync(bool grouped, int seed, DataPosition start) =>
             await new TrainingBatches(source, collator, 16, seed, null, groupByLength: grouped).ReadAsync(start, ct)
@@ -155,15 +155,5 @@ public sealed class SpeedTests(TrainingFixture fixture)
             var resumed = await EpochAsync(true, 1, grouped[k - 1].Position);
             Assert.Equal(grouped.Skip(k).Select(b => string.Join(',', b.InputIds) + "|" + b.Position), resumed.Select(b => string.Join(',', b.InputIds) + "|" + b.Position));
         }
-    }
-
-    /// <summary>A classification source over a list (the logic under test is the order, not shard reading).</summary>
-    private sealed class MemorySource(IReadOnlyList<TrainingExample> train) : IExampleSource
-    {
-        public DatasetInfo Info { get; } = new("toy", "v1", true, [], "", 10, 130, ["a", "b"], [500, 500],
-            new Dictionary<string, long> { [DatasetInfo.Train] = train.Count });
-
-        public IAsyncEnumerable<TrainingExample> ReadAsync(string split, CancellationToken cancellationToken) =>
-            (split == DatasetInfo.Train ? train : []).ToAsyncEnumerable();
     }
 }

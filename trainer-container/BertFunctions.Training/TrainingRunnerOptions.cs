@@ -9,9 +9,6 @@ public sealed record TrainingRunnerOptions
     /// <summary>Shortest interval between two Progress events (the first and last step are always reported).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Examples held by the epoch shuffle buffer.</summary>
-    public int ShuffleBufferSize { get; init; } = Data.EpochOrder.DefaultBufferSize;
-
     /// <summary>Test hook: makes the loss of the given optimizer step (1-based) NaN, to exercise the failure path.</summary>
     internal Func<long, bool>? InjectNonFiniteLoss { get; init; }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using BertFunctions.Datasets;
@@ -8,15 +7,14 @@ using BertFunctions.Datasets;
 namespace BertFunctions.Training.Data;
 
 /// <summary>
-/// The order of one epoch: a streaming shuffle buffer (as tf.data's <c>shuffle</c>) driven by xoshiro256** seeded from
-/// (job seed, epoch). A split no larger than the buffer is shuffled uniformly; a larger one is shuffled locally,
-/// never holding more than <c>bufferSize</c> examples. The same seed, epoch and input order give the same output.
+/// The order of one epoch: one uniformly random permutation of every example of the split (Fisher-Yates driven by
+/// xoshiro256** seeded from (job seed, epoch)), as PyTorch's <c>RandomSampler</c> with a seeded generator. Not a
+/// streaming shuffle buffer: shards follow the sorted upload names and store their masking copies back to back, so a
+/// buffer smaller than the split hands the first steps one corner of the corpus (the first uploads, several copies of
+/// each) and none of the rest. The same seed, epoch and example count give the same permutation.
 /// </summary>
 public static class EpochOrder
 {
-    /// <summary>Examples held for shuffling by default.</summary>
-    public const int DefaultBufferSize = 16_384;
-
     /// <summary>The seed of epoch <paramref name="epoch"/>'s order: first 8 bytes of SHA-256 of a canonical string.</summary>
     public static ulong Seed(int seed, int epoch) => Seed("order", seed, epoch);
 
@@ -30,33 +28,27 @@ public static class EpochOrder
         return BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    /// <summary>Yields <paramref name="source"/> shuffled through a buffer of <paramref name="bufferSize"/> examples.</summary>
-    public static async IAsyncEnumerable<TrainingExample> ShuffleAsync(IAsyncEnumerable<TrainingExample> source, ulong seed, int bufferSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A random permutation of 0..<paramref name="count"/>-1 drawn from <paramref name="seed"/>.</summary>
+    public static int[] Permutation(int count, ulong seed)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bufferSize);
-        var random = new Xoshiro256StarStar(seed);
-        var buffer = new List<TrainingExample>(Math.Min(bufferSize, 4096));
-        await foreach (var example in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
         {
-            if (buffer.Count < bufferSize)
-            {
-                buffer.Add(example);
-                continue;
-            }
-
-            // Full: hand out a random resident and take the newcomer in its place.
-            var j = random.NextInt(bufferSize);
-            yield return buffer[j];
-            buffer[j] = example;
+            order[i] = i;
         }
 
-        var rest = buffer.ToArray();
-        random.Shuffle(rest.AsSpan());
-        foreach (var example in rest)
+        new Xoshiro256StarStar(seed).Shuffle(order.AsSpan());
+        return order;
+    }
+
+    /// <summary>The examples of one epoch, <paramref name="split"/> permuted by <paramref name="seed"/>.</summary>
+    public static IEnumerable<TrainingExample> Shuffle(IReadOnlyList<TrainingExample> split, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        foreach (var index in Permutation(split.Count, seed))
         {
-            yield return example;
+            yield return split[index];
         }
     }
 }

@@ -4,15 +4,18 @@ using BertFunctions.Datasets;
 namespace BertFunctions.Training.Data;
 
 /// <summary>
-/// The endless stream of training micro-batches: epoch after epoch of the train split in <see cref="EpochOrder"/>,
-/// cut into batches of <c>batchSize</c> (the last of an epoch may be smaller), dynamically re-masked when asked.
+/// The endless stream of training micro-batches: epoch after epoch of the train split in <see cref="EpochOrder"/> (a
+/// seeded permutation of the whole split, which is read once and held in memory: token ids, about 0.5 KB per
+/// 128-token example), cut into batches of <c>batchSize</c> (the last of an epoch may be smaller), dynamically re-masked when asked.
 /// With <c>groupByLength</c> (classification) examples of similar length share a batch (<see cref="LengthGrouping"/>), so
 /// that less of each batch is padding. Starting from a <see cref="DataPosition"/> reproduces exactly the batches an
 /// uninterrupted run would see from there.
 /// </summary>
 public sealed class TrainingBatches(IExampleSource source, BatchCollator collator, int batchSize, int seed, DynamicMasking? dynamicMasking,
-    int shuffleBufferSize = EpochOrder.DefaultBufferSize, bool groupByLength = false)
+    bool groupByLength = false)
 {
+    private List<TrainingExample>? split;
+
     /// <summary>Micro-batches from <paramref name="start"/> on, forever (the trainer stops reading).</summary>
     public async IAsyncEnumerable<Batch> ReadAsync(DataPosition start, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -27,7 +30,8 @@ public sealed class TrainingBatches(IExampleSource source, BatchCollator collato
             var skip = epoch == start.Epoch ? start.ExamplesConsumed : 0;
             long consumed = 0;
             var pending = new List<TrainingExample>(batchSize);
-            var examples = EpochOrder.ShuffleAsync(source.ReadAsync(DatasetInfo.Train, cancellationToken), EpochOrder.Seed(seed, epoch), shuffleBufferSize, cancellationToken);
+            split ??= await source.ReadAsync(DatasetInfo.Train, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var examples = EpochOrder.Shuffle(split, EpochOrder.Seed(seed, epoch)).ToAsyncEnumerable();
             if (groupByLength)
             {
                 examples = LengthGrouping.GroupAsync(examples, batchSize, LengthGrouping.Seed(seed, epoch), cancellationToken);

@@ -154,7 +154,7 @@ internal sealed class TrainingSession
         var dynamicMasking = hp.DynamicMasking && !model.IsClassifier
             ? new Datasets.DynamicMasking(new Datasets.MlmMasker(Datasets.TokenVocabulary.Load(source.Info.Vocabulary), new Datasets.MaskingOptions(), source.Info.MaxSeqLen), spec.JobId)
             : null;
-        var batches = new TrainingBatches(source, collator, hp.BatchSize, spec.Seed, dynamicMasking, options.ShuffleBufferSize, groupByLength: model.IsClassifier && hp.GroupByLength);
+        var batches = new TrainingBatches(source, collator, hp.BatchSize, spec.Seed, dynamicMasking, groupByLength: model.IsClassifier && hp.GroupByLength);
         var parameters = groups.All.Select(p => p.Parameter).ToList();
         var clock = Stopwatch.StartNew();
         loopClock.Start();
