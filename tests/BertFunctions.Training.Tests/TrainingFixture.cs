@@ -28,7 +28,7 @@ public sealed class TrainingFixture : IAsyncLifetime
 
     public string ReviewsVersion { get; private set; } = "";
 
-    /// <summary>The Brown documents again with 3 static masking copies per sequence.</summary>
+    /// <summary>The Brown documents again with 3 static masking copies per sequence, masked by whole words.</summary>
     public string BrownCopiesVersion { get; private set; } = "";
 
     public string VocabularyBlob { get; private set; } = "";
@@ -67,7 +67,7 @@ public sealed class TrainingFixture : IAsyncLifetime
             Dataset = "brown",
             Kind = DatasetKind.Pretraining,
             Vocabulary = vocabulary.Blob,
-            Pretraining = new PretrainingOptions { MaxSeqLen = 64, DupeFactor = 3 },
+            Pretraining = new PretrainingOptions { MaxSeqLen = 64, DupeFactor = 3, Masking = new MaskingOptions { WholeWordMasking = true } },
         }, null, ct)).Version;
 
         await uploads.GetBlobClient("labeled/reviews/reviews.jsonl").UploadAsync(BinaryData.FromString(Reviews(300)), overwrite: true, ct);

@@ -50,6 +50,17 @@ public sealed record DatasetManifest
             ? copies
             : 1;
 
+    /// <summary>
+    /// The masked-LM rules the static copies were drawn with (the config's <c>pretraining.masking</c>), so that dynamic
+    /// re-masking follows the same rules (whole-word masking included); BERT's defaults when the config has none.
+    /// </summary>
+    public BertFunctions.Datasets.MaskingOptions MaskingOptions() =>
+        Config.ValueKind == JsonValueKind.Object
+        && Config.TryGetProperty("pretraining", out var pretraining) && pretraining.ValueKind == JsonValueKind.Object
+        && pretraining.TryGetProperty("masking", out var masking) && masking.ValueKind == JsonValueKind.Object
+            ? masking.Deserialize<BertFunctions.Datasets.MaskingOptions>(JsonOptions) ?? new()
+            : new();
+
     public static DatasetManifest FromJson(string json) =>
         JsonSerializer.Deserialize<DatasetManifest>(json, JsonOptions) ?? throw new InvalidDataException("manifest.json is empty");
 }

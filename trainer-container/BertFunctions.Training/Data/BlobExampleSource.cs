@@ -70,6 +70,7 @@ public sealed class BlobExampleSource : IExampleSource
             labels, counts, manifest.Splits.ToDictionary(s => s.Key, s => s.Value.Examples, StringComparer.Ordinal))
         {
             MaskingCopies = classification ? 1 : manifest.MaskingCopies(),
+            Masking = manifest.MaskingOptions(),
         };
         return new BlobExampleSource(reader, info);
     }

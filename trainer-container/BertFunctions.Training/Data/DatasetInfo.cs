@@ -29,6 +29,9 @@ public sealed record DatasetInfo(
     /// <summary>Static masking copies stored per sequence (MLM data: the ingestion's dupe_factor); 1 for classification.</summary>
     public int MaskingCopies { get; init; } = 1;
 
+    /// <summary>The masked-LM rules of the stored copies (MLM data), which dynamic re-masking follows.</summary>
+    public Datasets.MaskingOptions Masking { get; init; } = new();
+
     /// <summary>Examples in <paramref name="split"/>, 0 when it does not exist.</summary>
     public long ExamplesIn(string split) => SplitExamples.TryGetValue(split, out var n) ? n : 0;
 }

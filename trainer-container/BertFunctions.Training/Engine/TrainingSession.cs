@@ -147,13 +147,15 @@ internal sealed class TrainingSession
         LastCheckpoint = checkpoint.Location;
     }
 
+    /// <summary>Re-masking for each step with the dataset's own masking rules (probability, cap, whole words).</summary>
+    internal static Datasets.DynamicMasking DynamicMaskingFor(DatasetInfo info, string jobId) =>
+        new(new Datasets.MlmMasker(Datasets.TokenVocabulary.Load(info.Vocabulary), info.Masking, info.MaxSeqLen), jobId);
+
     /// <summary>Trains until the last step or early stopping.</summary>
     public async Task TrainAsync(CancellationToken cancellationToken)
     {
         var hp = spec.Hyperparameters;
-        var dynamicMasking = hp.DynamicMasking && !model.IsClassifier
-            ? new Datasets.DynamicMasking(new Datasets.MlmMasker(Datasets.TokenVocabulary.Load(source.Info.Vocabulary), new Datasets.MaskingOptions(), source.Info.MaxSeqLen), spec.JobId)
-            : null;
+        var dynamicMasking = hp.DynamicMasking && !model.IsClassifier ? DynamicMaskingFor(source.Info, spec.JobId) : null;
         var batches = new TrainingBatches(source, collator, hp.BatchSize, spec.Seed, dynamicMasking, groupByLength: model.IsClassifier && hp.GroupByLength);
         var parameters = groups.All.Select(p => p.Parameter).ToList();
         var clock = Stopwatch.StartNew();
