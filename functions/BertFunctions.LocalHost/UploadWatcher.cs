@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace BertFunctions.LocalHost;
 
 /// <summary>
-/// The local stand-in for the blob trigger (Event Grid in Azure): lists the uploads container every few seconds and
+/// The local stand-in for the blob trigger (Event Grid in Azure): lists the uploads container every few seconds (less
+/// often while nothing changes, see <see cref="LocalHostOptions.WatchIntervalMax"/>) and
 /// signals every new or changed blob, exactly as the Functions blob trigger does. The first listing signals everything
 /// that is there, so uploads made while the host was down are not missed; runs are keyed by content, so uploads that
 /// were trained on already start nothing.
@@ -33,8 +34,10 @@ public sealed partial class UploadWatcher(BlobServiceClient blobs, UploadSignal 
         var uploads = blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
         await uploads.CreateIfNotExistsAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var delay = options.Value.WatchInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var changed = false;
             try
             {
                 var changedDatasets = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -51,6 +54,7 @@ public sealed partial class UploadWatcher(BlobServiceClient blobs, UploadSignal 
                     }
                 }
 
+                changed = changedDatasets.Count > 0;
                 foreach (var (dataset, name) in changedDatasets)
                 {
                     LogSignal(dataset, name);
@@ -64,9 +68,14 @@ public sealed partial class UploadWatcher(BlobServiceClient blobs, UploadSignal 
                 seen.Clear();
             }
 
-            await Task.Delay(options.Value.WatchInterval, stoppingToken).ConfigureAwait(false);
+            delay = NextDelay(delay, changed, options.Value.WatchInterval, options.Value.WatchIntervalMax);
+            await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The gap before the next listing: the shortest while uploads change, doubling (up to the longest) while they are quiet.</summary>
+    internal static TimeSpan NextDelay(TimeSpan current, bool changed, TimeSpan shortest, TimeSpan longest) =>
+        changed ? shortest : TimeSpan.FromTicks(Math.Clamp(current.Ticks * 2, shortest.Ticks, Math.Max(shortest.Ticks, longest.Ticks)));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Uploads changed in {Dataset} (e.g. {Blob}): signalled its retrain scheduler")]
     private partial void LogSignal(string dataset, string blob);

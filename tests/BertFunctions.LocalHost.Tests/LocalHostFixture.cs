@@ -47,6 +47,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
                 TrainerAssembly = trainer ? TrainerAssembly : null,
                 TrainerLog = Path.Combine(Path.GetTempPath(), "bertfn-localhost-tests-trainer.log"),
                 WatchInterval = TimeSpan.FromMilliseconds(500),
+                WatchIntervalMax = TimeSpan.FromSeconds(2),
                 Pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(1), JobInactivityTimeout = TimeSpan.FromMinutes(4), MaxTrainerAttempts = 2 },
             });
             try
