@@ -80,10 +80,17 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         Assert.Equal(200, (await tab.GotoAsync(new Uri(host.Http.BaseAddress!, $"/api/experiments/{id}/report").ToString()))!.Status);
         foreach (var summary in result.Summaries)
         {
+            // Expected cells recomputed here from the arms' own metrics: mean and sample standard deviation over seeds.
             var row = tab.Locator($"#comparison tr[data-strategy='{summary.Strategy.ToString().ToLowerInvariant()}'][data-budget='8']");
-            Assert.Equal(MeanStd(summary.MacroF1Mean, summary.MacroF1Std), await row.Locator("td.macro-f1").InnerTextAsync());
-            Assert.Equal(MeanStd(summary.AccuracyMean, summary.AccuracyStd), await row.Locator("td.accuracy").InnerTextAsync());
+            var arms = result.Arms.Where(a => a.Strategy == summary.Strategy).ToList();
+            Assert.Equal(MeanStd(arms.Select(a => a.Metrics["test.macro_f1"])), await row.Locator("td.macro-f1").InnerTextAsync());
+            Assert.Equal(MeanStd(arms.Select(a => a.Metrics["test.accuracy"])), await row.Locator("td.accuracy").InnerTextAsync());
+            Assert.Equal(MeanStd(arms.Select(a => a.Metrics["validation.macro_f1"])), await row.Locator("td.validation-macro-f1").InnerTextAsync());
         }
+
+        // The bold row is the best on validation.
+        var chosen = result.Summaries.MaxBy(s => s.ValidationMacroF1Mean)!;
+        Assert.Equal(chosen.Strategy.ToString().ToLowerInvariant(), await tab.Locator("#comparison tr.best").GetAttributeAsync("data-strategy"));
 
         Assert.Equal(6, await tab.Locator("#arms tbody tr").CountAsync());
         Assert.Contains("8 labels", await tab.Locator("#recommendation").InnerTextAsync(), StringComparison.Ordinal);
@@ -99,7 +106,13 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         Assert.True(errors.Count == 0, "console errors: " + string.Join(" | ", errors));
     }
 
-    private static string MeanStd(double mean, double std) => string.Create(CultureInfo.InvariantCulture, $"{mean:F4} ± {std:F4}");
+    private static string MeanStd(IEnumerable<double> seeds)
+    {
+        var values = seeds.ToList();
+        var mean = values.Average();
+        var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        return string.Create(CultureInfo.InvariantCulture, $"{mean:F4} ± {std:F4}");
+    }
 
     private static async Task<ExperimentResult> WaitForExperimentAsync(RunningHost host, string id, TimeSpan limit)
     {

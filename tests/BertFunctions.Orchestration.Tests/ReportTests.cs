@@ -9,9 +9,9 @@ namespace BertFunctions.Orchestration.Tests;
 /// <summary>The report's pieces on their own: the recommendation's wording, the page's escaping, the plots, the file names.</summary>
 public sealed class ReportTests
 {
-    private static ArmResult Arm(TrainingStrategy strategy, int budget, int seed, double f1) =>
+    private static ArmResult Arm(TrainingStrategy strategy, int budget, int seed, double f1, double? test = null) =>
         new(strategy, budget, seed, $"exp-x--{strategy}-{budget}-{seed}".ToLowerInvariant(), 10,
-            new Dictionary<string, double> { ["test.accuracy"] = f1, ["test.macro_f1"] = f1 },
+            new Dictionary<string, double> { ["validation.macro_f1"] = f1, ["test.accuracy"] = test ?? f1, ["test.macro_f1"] = test ?? f1 },
             new JobCost(1000, 10, "cpu (2 threads)"), $"checkpoints/x/step-{seed}/", $"x/{seed}/");
 
     [Fact]
@@ -25,13 +25,26 @@ public sealed class ReportTests
         ]);
 
         var parts = result.Recommendation.Split("; ");
-        Assert.Equal("50 labels: dapt (test macro-F1 0.810 ± 0.014, 2 seeds), ahead of finetune by 0.100", parts[0]);
-        Assert.StartsWith("all labels: dapt (test macro-F1 0.930 ± 0.028, 2 seeds), within the seeds' spread of finetune (0.925): a tie", parts[1], StringComparison.Ordinal);
+        Assert.Equal("50 labels: dapt (validation macro-F1 0.810 ± 0.014, test 0.810 ± 0.014, 2 seeds), ahead of finetune by 0.100 on validation", parts[0]);
+        Assert.StartsWith("all labels: dapt (validation macro-F1 0.930 ± 0.028, test 0.930 ± 0.028, 2 seeds), within the seeds' spread of finetune (validation 0.925): a tie", parts[1], StringComparison.Ordinal);
         Assert.Equal("cpu (2 threads)", result.Device);
 
         // The precision the jobs ran in joins the device line of the summary and the report.
         var bf16 = ExperimentSummary.Summarize("exp-y", "x", new Dictionary<string, string>(), [Arm(TrainingStrategy.Finetune, 50, 1, 0.7) with { Cost = new JobCost(1000, 10, "cpu (2 threads)", "bf16") }]);
         Assert.Equal("cpu (2 threads), bf16", bf16.Device);
+    }
+
+    [Fact]
+    public void The_strategy_is_chosen_on_validation_and_reported_on_test()
+    {
+        // Validation prefers fine-tuning (0.90 against 0.80); test, which no choice may read, says the opposite.
+        var result = ExperimentSummary.Summarize("exp-v", "x", new Dictionary<string, string>(), [
+            Arm(TrainingStrategy.Finetune, 50, 1, 0.90, test: 0.70), Arm(TrainingStrategy.Finetune, 50, 2, 0.90, test: 0.70),
+            Arm(TrainingStrategy.Dapt, 50, 1, 0.80, test: 0.95), Arm(TrainingStrategy.Dapt, 50, 2, 0.80, test: 0.95),
+        ]);
+
+        Assert.Equal("finetune", result.BestByBudget["50"]);
+        Assert.Equal("50 labels: finetune (validation macro-F1 0.900 ± 0.000, test 0.700 ± 0.000, 2 seeds), ahead of dapt by 0.100 on validation", result.Recommendation);
     }
 
     [Fact]

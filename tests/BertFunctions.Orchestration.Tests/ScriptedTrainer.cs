@@ -76,7 +76,7 @@ public sealed class ScriptedTrainer : IAsyncDisposable
             Step = 10,
             TotalSteps = 10,
             Loss = 0.1,
-            Metrics = metrics ?? new Dictionary<string, double> { ["test.accuracy"] = 0.9, ["test.macro_f1"] = 0.88, ["validation.loss"] = 0.3 },
+            Metrics = metrics ?? new Dictionary<string, double> { ["test.accuracy"] = 0.9, ["test.macro_f1"] = 0.88, ["validation.loss"] = 0.3, ["validation.accuracy"] = 0.9, ["validation.macro_f1"] = 0.87 },
             ModelPackage = spec.Output is null ? null : $"models/{spec.Output.Prefix}",
             Cost = new JobCost(Tokens: 1_000, TrainSeconds: 2.5, Device: "cpu (scripted)"),
         };

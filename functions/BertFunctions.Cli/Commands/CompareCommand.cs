@@ -199,7 +199,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
     {
         var output = ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true });
         var table = new Table().AddColumn("strategy").AddColumn(new TableColumn("budget").RightAligned()).AddColumn(new TableColumn("seeds").RightAligned())
-            .AddColumn(new TableColumn("test accuracy").RightAligned()).AddColumn(new TableColumn("test macro-F1").RightAligned())
+            .AddColumn(new TableColumn("validation macro-F1").RightAligned()).AddColumn(new TableColumn("test accuracy").RightAligned()).AddColumn(new TableColumn("test macro-F1").RightAligned())
             .AddColumn(new TableColumn("fine-tune s").RightAligned()).AddColumn(new TableColumn("pretrain s").RightAligned());
         foreach (var s in result.Summaries)
         {
@@ -207,6 +207,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
                 s.Strategy.ToString().ToLowerInvariant(),
                 s.Budget == 0 ? "all" : s.Budget.ToString(CultureInfo.InvariantCulture),
                 s.Seeds.ToString(CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"{s.ValidationMacroF1Mean:F4} ± {s.ValidationMacroF1Std:F4}"),
                 string.Create(CultureInfo.InvariantCulture, $"{s.AccuracyMean:F4} ± {s.AccuracyStd:F4}"),
                 string.Create(CultureInfo.InvariantCulture, $"{s.MacroF1Mean:F4} ± {s.MacroF1Std:F4}"),
                 s.FineTuneSecondsMean.ToString("F0", CultureInfo.InvariantCulture),

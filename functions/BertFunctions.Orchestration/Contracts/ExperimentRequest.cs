@@ -96,7 +96,7 @@ public sealed record ExperimentRequest
 /// <summary>The experiment orchestration's input.</summary>
 public sealed record ExperimentInput(ExperimentRequest Request, RunSettings Settings);
 
-/// <summary>One arm's result for one seed: its test metrics, what its fine-tuning cost, and where its model and curves are.</summary>
+/// <summary>One arm's result for one seed: its validation and test metrics, what its fine-tuning cost, and where its model and curves are.</summary>
 /// <param name="Checkpoint">The final checkpoint (<c>checkpoints/{job}/step-N/</c>, with metrics.json and the curves).</param>
 /// <param name="ModelPackage">The model package (<c>models/{name}/{version}/</c>), when one was written.</param>
 public sealed record ArmResult(
@@ -115,7 +115,8 @@ public sealed record PretrainingResult(TrainingStrategy Strategy, string JobId, 
 
 /// <summary>
 /// Mean and standard deviation over seeds of one (strategy, budget), with the mean cost of its fine-tuning and the
-/// cost of the strategy's pretraining (paid once, whatever the budgets and seeds).
+/// cost of the strategy's pretraining (paid once, whatever the budgets and seeds). Accuracy and macro-F1 are on the
+/// test split (reported); the validation macro-F1 is what strategies are chosen by.
 /// </summary>
 public sealed record ArmSummary(
     TrainingStrategy Strategy,
@@ -128,7 +129,9 @@ public sealed record ArmSummary(
     double FineTuneTokensMean = 0,
     double FineTuneSecondsMean = 0,
     long PretrainingTokens = 0,
-    double PretrainingSeconds = 0);
+    double PretrainingSeconds = 0,
+    double ValidationMacroF1Mean = double.NaN,
+    double ValidationMacroF1Std = double.NaN);
 
 /// <summary>What an experiment found: every arm, the summaries, and the best strategy per budget.</summary>
 public sealed record ExperimentResult(

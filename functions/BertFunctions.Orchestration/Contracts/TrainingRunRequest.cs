@@ -56,8 +56,13 @@ public sealed record TrainingRunRequest
         return Precision is null || hyperparameters.Precision != "auto" ? hyperparameters : hyperparameters with { Precision = Precision };
     }
 
-    /// <summary>Champion/challenger: the test-split metric a new model must beat (higher is better).</summary>
-    public string PromotionMetric { get; init; } = "test.macro_f1";
+    /// <summary>
+    /// Champion/challenger: the validation-split metric a new model must beat (higher is better). Validation, not test:
+    /// a gate that reads the test split turns it into a second validation split, and the test figures stop being honest.
+    /// </summary>
+    public string PromotionMetric { get; init; } = "validation.macro_f1";
+
+    private const string ValidationPrefix = "validation.";
 
     /// <summary>The package name the run writes and promotes.</summary>
     [JsonIgnore]
@@ -99,7 +104,7 @@ public sealed record TrainingRunRequest
         Require(BaseModel == "minilm" || BaseModel.StartsWith("package:", StringComparison.Ordinal) || BaseModel.StartsWith("hf:", StringComparison.Ordinal), "base_model", "minilm, package:NAME/VERSION or hf:PREFIX");
         Require(VocabularySize is >= 1_000 and <= 200_000, "vocabulary_size", "1000-200000");
         Require(Precision is null or "auto" or "fp32" or "bf16", "precision", "auto, fp32 or bf16");
-        Require(PromotionMetric.StartsWith("test.", StringComparison.Ordinal) && PromotionMetric.Length > 5, "promotion_metric", "a test-split metric such as test.macro_f1 or test.accuracy");
+        Require(PromotionMetric.StartsWith(ValidationPrefix, StringComparison.Ordinal) && PromotionMetric.Length > ValidationPrefix.Length, "promotion_metric", "a validation-split metric such as validation.macro_f1 or validation.accuracy (decisions are not taken on the test split)");
         Check(() => Reading?.Validate(), "reading");
         Check(() => FineTuning?.Validate(), "fine_tuning");
         Check(() => Pretraining?.Validate(), "pretraining");

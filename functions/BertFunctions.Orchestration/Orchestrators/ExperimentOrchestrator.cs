@@ -120,8 +120,9 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
     }
 
     /// <summary>
-    /// The best seed of the best strategy at the largest budget, through the champion/challenger gate of a training run:
-    /// it must beat the live model on the same test split (the live model is evaluated on it when it was not).
+    /// The best seed (on validation) of the best strategy (on validation) at the largest budget, through the
+    /// champion/challenger gate of a training run: it must beat the live model on the same validation split (the live
+    /// model is evaluated on it when it was not).
     /// </summary>
     private static async Task<ExperimentPromotion?> OfferWinnerAsync(RunContext run, ExperimentRequest request, ExperimentResult result, IngestedDataset labeled, string? domainVocabulary)
     {
@@ -129,7 +130,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         var runRequest = request.AsRunRequest(TrainingStrategy.Finetune);
         var metric = runRequest.PromotionMetric;
         var largest = result.Summaries.Select(s => s.Budget).OrderBy(b => b == 0 ? int.MaxValue : b).LastOrDefault();
-        var winner = result.Summaries.Where(s => s.Budget == largest).MaxBy(s => s.MacroF1Mean);
+        var winner = ExperimentSummary.Verdicts(result.Summaries).FirstOrDefault(v => v.Budget == largest)?.Best;
         var candidate = winner is null ? null : result.Arms
             .Where(a => a.Strategy == winner.Strategy && a.Budget == largest && a.ModelPackage is not null)
             .MaxBy(a => a.Metrics.GetValueOrDefault(metric, double.NegativeInfinity));

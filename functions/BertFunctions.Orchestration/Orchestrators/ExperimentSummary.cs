@@ -4,13 +4,20 @@ using BertFunctions.Training.Contracts;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 
-/// <summary>The arithmetic of an experiment's result: mean ± std over seeds, costs, the best strategy per budget and the recommendation.</summary>
+/// <summary>
+/// The arithmetic of an experiment's result: mean ± std over seeds, costs, the best strategy per budget and the
+/// recommendation. Choices are made on the validation split; the test split is only reported, for what was chosen and
+/// beside it, so that the figures users read are not the ones the choice was fitted to.
+/// </summary>
 public static class ExperimentSummary
 {
-    /// <summary>The metric the best strategy is chosen by.</summary>
-    public const string Metric = "test.macro_f1";
+    /// <summary>The metric the best strategy (and the seed offered for promotion) is chosen by.</summary>
+    public const string SelectionMetric = "validation.macro_f1";
 
-    /// <summary>Mean ± std over seeds per (strategy, budget), mean fine-tuning cost, and the best strategy per budget by mean test macro-F1.</summary>
+    /// <summary>The metric reported for the chosen strategy: measured on data no choice has seen.</summary>
+    public const string ReportedMetric = "test.macro_f1";
+
+    /// <summary>Mean ± std over seeds per (strategy, budget), mean fine-tuning cost, and the best strategy per budget by mean validation macro-F1.</summary>
     public static ExperimentResult Summarize(string id, string dataset, IReadOnlyDictionary<string, string> versions, IReadOnlyList<ArmResult> arms, IReadOnlyList<PretrainingResult>? pretraining = null)
     {
         ArgumentNullException.ThrowIfNull(arms);
@@ -19,13 +26,16 @@ public static class ExperimentSummary
             .Select(g =>
             {
                 var accuracy = g.Select(a => a.Metrics.GetValueOrDefault("test.accuracy", double.NaN)).ToList();
-                var f1 = g.Select(a => a.Metrics.GetValueOrDefault(Metric, double.NaN)).ToList();
+                var f1 = g.Select(a => a.Metrics.GetValueOrDefault(ReportedMetric, double.NaN)).ToList();
+                var validation = g.Select(a => a.Metrics.GetValueOrDefault(SelectionMetric, double.NaN)).ToList();
                 var pretrained = pretraining.FirstOrDefault(p => p.Strategy == g.Key.Strategy)?.Cost;
                 return new ArmSummary(g.Key.Strategy, g.Key.Budget, g.Count(), Mean(accuracy), Std(accuracy), Mean(f1), Std(f1),
                     FineTuneTokensMean: Mean(g.Select(a => (double)(a.Cost?.Tokens ?? 0)).ToList()),
                     FineTuneSecondsMean: Mean(g.Select(a => a.Cost?.TrainSeconds ?? 0).ToList()),
                     PretrainingTokens: pretrained?.Tokens ?? 0,
-                    PretrainingSeconds: pretrained?.TrainSeconds ?? 0);
+                    PretrainingSeconds: pretrained?.TrainSeconds ?? 0,
+                    ValidationMacroF1Mean: Mean(validation),
+                    ValidationMacroF1Std: Std(validation));
             })
             .OrderBy(s => s.Budget == 0 ? int.MaxValue : s.Budget).ThenBy(s => s.Strategy)
             .ToList();
@@ -37,14 +47,14 @@ public static class ExperimentSummary
     }
 
     /// <summary>
-    /// The best strategy at one budget by mean test macro-F1, and the runner-up. A lead no larger than the seeds'
-    /// spread (the larger of the two standard deviations) is a tie, not a win.
+    /// The best strategy at one budget by mean validation macro-F1, and the runner-up. A lead no larger than the seeds'
+    /// spread (the larger of the two standard deviations, on validation) is a tie, not a win.
     /// </summary>
     public sealed record BudgetVerdict(int Budget, ArmSummary Best, ArmSummary? RunnerUp)
     {
-        public double Lead => RunnerUp is null ? 0 : Best.MacroF1Mean - RunnerUp.MacroF1Mean;
+        public double Lead => RunnerUp is null ? 0 : Best.ValidationMacroF1Mean - RunnerUp.ValidationMacroF1Mean;
 
-        public double Spread => RunnerUp is null ? 0 : Math.Max(Best.MacroF1Std, RunnerUp.MacroF1Std);
+        public double Spread => RunnerUp is null ? 0 : Math.Max(Best.ValidationMacroF1Std, RunnerUp.ValidationMacroF1Std);
 
         public bool IsTie => RunnerUp is not null && Lead <= Spread;
     }
@@ -55,26 +65,26 @@ public static class ExperimentSummary
         ArgumentNullException.ThrowIfNull(summaries);
         return summaries.GroupBy(s => s.Budget).Select(g =>
         {
-            var ranked = g.OrderByDescending(s => s.MacroF1Mean).ToList();
+            var ranked = g.OrderByDescending(s => s.ValidationMacroF1Mean).ToList(); // NaN (no validation split) sorts last
             return new BudgetVerdict(g.Key, ranked[0], ranked.Count > 1 ? ranked[1] : null);
         });
     }
 
-    /// <summary>One sentence per budget: the best strategy, and whether its lead over the runner-up is a win or a tie.</summary>
+    /// <summary>One sentence per budget: the best strategy on validation with its test figure, and whether its lead over the runner-up is a win or a tie.</summary>
     public static string Recommend(IReadOnlyList<ArmSummary> summaries) =>
         string.Join("; ", Verdicts(summaries).Select(v =>
         {
             var top = v.Best;
             var labels = v.Budget == 0 ? "all labels" : $"{v.Budget} labels";
-            var head = string.Create(CultureInfo.InvariantCulture, $"{labels}: {ExperimentOrchestrator.Short(top.Strategy)} (test macro-F1 {top.MacroF1Mean:F3} ± {top.MacroF1Std:F3}, {top.Seeds} seeds)");
+            var head = string.Create(CultureInfo.InvariantCulture, $"{labels}: {ExperimentOrchestrator.Short(top.Strategy)} (validation macro-F1 {top.ValidationMacroF1Mean:F3} ± {top.ValidationMacroF1Std:F3}, test {top.MacroF1Mean:F3} ± {top.MacroF1Std:F3}, {top.Seeds} seeds)");
             if (v.RunnerUp is not { } second)
             {
                 return head;
             }
 
             return v.IsTie
-                ? string.Create(CultureInfo.InvariantCulture, $"{head}, within the seeds' spread of {ExperimentOrchestrator.Short(second.Strategy)} ({second.MacroF1Mean:F3}): a tie; the cheaper one will do")
-                : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {v.Lead:F3}");
+                ? string.Create(CultureInfo.InvariantCulture, $"{head}, within the seeds' spread of {ExperimentOrchestrator.Short(second.Strategy)} (validation {second.ValidationMacroF1Mean:F3}): a tie; the cheaper one will do")
+                : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {v.Lead:F3} on validation");
         }));
 
     private static double Mean(List<double> values) => values.Count == 0 ? double.NaN : values.Average();

@@ -9,7 +9,8 @@ public static class Promotion
 
     /// <summary>
     /// The first model is promoted; after that a candidate must beat the champion strictly on the metric (both measured
-    /// on the same held-out test split). A candidate without the metric is never promoted.
+    /// on the same held-out validation split; the test split is reported, never decided on). A candidate without the
+    /// metric is never promoted.
     /// </summary>
     public static Decision Decide(string metric, IReadOnlyDictionary<string, double>? candidate, IReadOnlyDictionary<string, double>? champion)
     {

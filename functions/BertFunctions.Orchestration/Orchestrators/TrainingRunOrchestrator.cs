@@ -110,7 +110,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
 
         var candidate = done.Metrics ?? new Dictionary<string, double>();
 
-        // Champion/challenger on the same held-out test split.
+        // Champion/challenger on the same held-out validation split (test is reported, not decided on).
         run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
         var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), request.ModelName, Retries.Storage);
         IReadOnlyDictionary<string, double>? champion = null;
@@ -153,7 +153,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         };
     }
 
-    /// <summary>The live model's metrics on this run's test split: reused when it was measured on it, else an evaluate job.</summary>
+    /// <summary>The live model's metrics on this run's validation and test splits: reused when it was measured on them, else an evaluate job.</summary>
     internal static async Task<IReadOnlyDictionary<string, double>?> EvaluateChampionAsync(RunContext run, TrainingRunRequest request, LiveModel live, IngestedDataset labeled, string vocabulary, string? jobId = null)
     {
         if (live.DatasetVersion == labeled.Version)

@@ -33,7 +33,7 @@ public static class ExperimentReportPage
         Arms(b, result);
         PretrainingJobs(b, result);
         Promotion(b, result);
-        b.Append("<p class=\"meta\">Every arm was evaluated on the same held-out test split; the label budgets draw a stratified, seeded subset of the same training split. Quality is mean ± sample standard deviation over seeds.</p>\n");
+        b.Append("<p class=\"meta\">Every arm was evaluated on the same held-out validation and test splits; the label budgets draw a stratified, seeded subset of the same training split. Strategies, seeds and promotion are chosen on validation; test is reported, never chosen on. Quality is mean ± sample standard deviation over seeds.</p>\n");
         return Html.Page($"Experiment {result.Id}", b);
     }
 
@@ -44,12 +44,12 @@ public static class ExperimentReportPage
         {
             var top = verdict.Best;
             var labels = verdict.Budget == 0 ? "all labels" : $"{verdict.Budget} labels";
-            b.Append(CultureInfo.InvariantCulture, $"<li><strong>{Html.Encode(labels)}: {Name(top.Strategy)}</strong>, test macro-F1 {Html.MeanStd(top.MacroF1Mean, top.MacroF1Std, top.Seeds)}. ");
+            b.Append(CultureInfo.InvariantCulture, $"<li><strong>{Html.Encode(labels)}: {Name(top.Strategy)}</strong>, validation macro-F1 {Html.MeanStd(top.ValidationMacroF1Mean, top.ValidationMacroF1Std, top.Seeds)} (chosen on it), test macro-F1 {Html.MeanStd(top.MacroF1Mean, top.MacroF1Std, top.Seeds)}. ");
             if (verdict.RunnerUp is { } second)
             {
                 b.Append(verdict.IsTie
-                    ? $"Its lead over {Name(second.Strategy)} ({Html.Number(verdict.Lead, "F4")}) is within the seeds' spread ({Html.Number(verdict.Spread, "F4")}): a tie, so the cheaper strategy will do. "
-                    : $"It leads {Name(second.Strategy)} by {Html.Number(verdict.Lead, "F4")}, more than the seeds' spread ({Html.Number(verdict.Spread, "F4")}). ");
+                    ? $"Its lead on validation over {Name(second.Strategy)} ({Html.Number(verdict.Lead, "F4")}) is within the seeds' spread ({Html.Number(verdict.Spread, "F4")}): a tie, so the cheaper strategy will do. "
+                    : $"It leads {Name(second.Strategy)} on validation by {Html.Number(verdict.Lead, "F4")}, more than the seeds' spread ({Html.Number(verdict.Spread, "F4")}). ");
                 var extra = (top.PretrainingSeconds + top.FineTuneSecondsMean) - (second.PretrainingSeconds + second.FineTuneSecondsMean);
                 b.Append(extra > 0
                     ? $"It costs {Html.Seconds(extra)} more training time per model (pretraining included)."
@@ -64,17 +64,18 @@ public static class ExperimentReportPage
 
     private static void Comparison(StringBuilder b, ExperimentResult result)
     {
-        b.Append("<h2>Comparison</h2>\n<table id=\"comparison\">\n<thead><tr><th class=\"text\">strategy</th><th>label budget</th><th>seeds</th><th>test accuracy</th><th>test macro-F1</th><th>fine-tuning tokens (mean)</th><th>fine-tuning time (mean)</th><th>pretraining time (once)</th></tr></thead>\n<tbody>\n");
+        b.Append("<h2>Comparison</h2>\n<table id=\"comparison\">\n<thead><tr><th class=\"text\">strategy</th><th>label budget</th><th>seeds</th><th>validation macro-F1</th><th>test accuracy</th><th>test macro-F1</th><th>fine-tuning tokens (mean)</th><th>fine-tuning time (mean)</th><th>pretraining time (once)</th></tr></thead>\n<tbody>\n");
         foreach (var s in result.Summaries)
         {
             var best = result.BestByBudget.GetValueOrDefault(ExperimentOrchestrator.BudgetName(s.Budget)) == ExperimentOrchestrator.Short(s.Strategy);
             b.Append(CultureInfo.InvariantCulture, $"<tr data-strategy=\"{ExperimentOrchestrator.Short(s.Strategy)}\" data-budget=\"{ExperimentOrchestrator.BudgetName(s.Budget)}\"{(best ? " class=\"best\"" : "")}>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{Name(s.Strategy)}</td><td>{ExperimentOrchestrator.BudgetName(s.Budget)}</td><td>{s.Seeds}</td>");
+            b.Append(CultureInfo.InvariantCulture, $"<td class=\"validation-macro-f1\">{Html.MeanStd(s.ValidationMacroF1Mean, s.ValidationMacroF1Std, s.Seeds)}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"accuracy\">{Html.MeanStd(s.AccuracyMean, s.AccuracyStd, s.Seeds)}</td><td class=\"macro-f1\">{Html.MeanStd(s.MacroF1Mean, s.MacroF1Std, s.Seeds)}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Tokens(s.FineTuneTokensMean)}</td><td>{Html.Seconds(s.FineTuneSecondsMean)}</td><td>{(s.Strategy == TrainingStrategy.Finetune ? "none" : Html.Seconds(s.PretrainingSeconds))}</td></tr>\n");
         }
 
-        b.Append("</tbody>\n</table>\n<p class=\"meta\">Bold: the best strategy at that budget by mean test macro-F1.</p>\n");
+        b.Append("</tbody>\n</table>\n<p class=\"meta\">Bold: the best strategy at that budget by mean validation macro-F1.</p>\n");
     }
 
     private static void Plots(StringBuilder b, IReadOnlyDictionary<string, byte[]> plots)
@@ -98,10 +99,11 @@ public static class ExperimentReportPage
 
     private static void Arms(StringBuilder b, ExperimentResult result)
     {
-        b.Append("<h2>Every fine-tuning job</h2>\n<table id=\"arms\">\n<thead><tr><th class=\"text\">job</th><th class=\"text\">strategy</th><th>budget</th><th>seed</th><th>steps</th><th>test accuracy</th><th>test macro-F1</th><th>tokens</th><th>time</th><th class=\"text\">model package</th></tr></thead>\n<tbody>\n");
+        b.Append("<h2>Every fine-tuning job</h2>\n<table id=\"arms\">\n<thead><tr><th class=\"text\">job</th><th class=\"text\">strategy</th><th>budget</th><th>seed</th><th>steps</th><th>validation macro-F1</th><th>test accuracy</th><th>test macro-F1</th><th>tokens</th><th>time</th><th class=\"text\">model package</th></tr></thead>\n<tbody>\n");
         foreach (var a in result.Arms.OrderBy(a => a.Budget == 0 ? int.MaxValue : a.Budget).ThenBy(a => a.Strategy).ThenBy(a => a.Seed))
         {
             b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><code>{Html.Encode(a.JobId)}</code></td><td class=\"text\">{Name(a.Strategy)}</td><td>{ExperimentOrchestrator.BudgetName(a.Budget)}</td><td>{a.Seed}</td><td>{a.Steps}</td>");
+            b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(a.Metrics.GetValueOrDefault(ExperimentSummary.SelectionMetric, double.NaN), "F4")}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(a.Metrics.GetValueOrDefault("test.accuracy", double.NaN), "F4")}</td><td>{Html.Number(a.Metrics.GetValueOrDefault("test.macro_f1", double.NaN), "F4")}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{(a.Cost is null ? "n/a" : Html.Tokens(a.Cost.Tokens))}</td><td>{(a.Cost is null ? "n/a" : Html.Seconds(a.Cost.TrainSeconds))}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{PackageLink(a.ModelPackage)}</td></tr>\n");

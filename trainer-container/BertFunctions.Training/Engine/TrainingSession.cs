@@ -164,7 +164,7 @@ internal sealed class TrainingSession
         var lastReport = time.GetUtcNow() - options.ProgressInterval;
         long tokensSinceReport = 0;
         var reportClock = Stopwatch.StartNew();
-        var trimAbove = Environment.WorkingSet + MemoryGrowthAllowance;
+        var trimmer = new GrowthTrimmer(MemoryGrowthAllowance);
         var stream = batches.ReadAsync(position, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (stream.ConfigureAwait(false))
         {
@@ -216,7 +216,7 @@ internal sealed class TrainingSession
                 Step++;
                 if (Step % MemoryCheckEverySteps == 0)
                 {
-                    NativeAllocator.TrimAbove(trimAbove); // bounded memory without a trim's page faults every few steps
+                    trimmer.TrimIfGrown(); // bounded memory without a trim's page faults every few steps
                 }
                 lossCurve.Add(new LossPoint(Step, loss, lr));
 

@@ -38,7 +38,7 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             var scores = new List<double>();
             double lossSum = 0;
             long count = 0, correct = 0;
-            var trimAbove = Environment.WorkingSet + TrainingSession.MemoryGrowthAllowance;
+            var trimmer = new GrowthTrimmer(TrainingSession.MemoryGrowthAllowance);
             var window = new List<Datasets.TrainingExample>(SortWindow);
             var pending = new List<Datasets.TrainingExample>(batchSize);
             var batches = 0;
@@ -46,7 +46,7 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             {
                 if (++batches % 8 == 0)
                 {
-                    NativeAllocator.TrimAbove(trimAbove); // see NativeAllocator
+                    trimmer.TrimIfGrown(); // see NativeAllocator
                 }
 
                 var batch = collator.Collate(pending, DataPosition.Start);
