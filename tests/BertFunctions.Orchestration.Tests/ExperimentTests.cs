@@ -39,6 +39,10 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
         Assert.Single(classify.Select(j => j.Dataset.Version).Distinct()); // the same splits for every arm
         Assert.Equal(4, classify.Count(j => j.Hyperparameters.TrainExamples == 4));
         Assert.Equal(4, classify.Count(j => j.Hyperparameters.TrainExamples is null));
+        // The default recipe (2 epochs) would give the 4-label arms one step: the planner gives them the floor, with
+        // evaluations along the way; the whole-split arms keep the recipe's epochs.
+        Assert.All(classify.Where(j => j.Hyperparameters.TrainExamples == 4), j => Assert.Equal((FineTuningPlan.MinSteps, FineTuningPlan.MinSteps / FineTuningPlan.Evaluations), (j.Hyperparameters.MaxSteps, j.Hyperparameters.EvalEverySteps)));
+        Assert.All(classify.Where(j => j.Hyperparameters.TrainExamples is null), j => Assert.Null(j.Hyperparameters.MaxSteps));
         Assert.Equal(4, classify.Count(j => j.Base == new ModelBase(ModelBaseKind.Checkpoint, mlm.JobId)));
         Assert.All(classify, j => Assert.Equal(id, RunIds.RunOfJob(j.JobId)));
 

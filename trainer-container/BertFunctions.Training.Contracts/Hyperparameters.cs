@@ -44,8 +44,19 @@ public sealed record Hyperparameters
     /// <summary>Stop when the validation metric has not improved for this many evaluations; null: never.</summary>
     public int? EarlyStoppingPatience { get; init; }
 
-    /// <summary><c>loss</c>, or for classification <c>accuracy</c> / <c>macro_f1</c>.</summary>
+    /// <summary>
+    /// The validation metric that makes an evaluation the best so far, for early stopping and <see cref="KeepBest"/>:
+    /// <c>loss</c>, or for classification <c>accuracy</c> / <c>macro_f1</c>.
+    /// </summary>
     public string EarlyStoppingMetric { get; init; } = "loss";
+
+    /// <summary>
+    /// End with the weights of the best validation evaluation (by <see cref="EarlyStoppingMetric"/>) when one during
+    /// training beat the final one, as HF's <c>load_best_model_at_end</c>; the test split is then scored on those
+    /// weights, and they are what the final checkpoint and the model package hold. On by default: a job that
+    /// overfits or diverges late should not ship its last step.
+    /// </summary>
+    public bool KeepBest { get; init; } = true;
 
     /// <summary>
     /// Classification: batch examples of similar length together (windows of 50 batches sorted by length, batch order

@@ -94,7 +94,7 @@ public sealed class TrainingJobRunner(
             model.Module.to(device);
             var precision = PrecisionSelector.Select(hp.Precision, device, logger);
             var totalSteps = TotalSteps(spec, info);
-            var session = new TrainingSession(spec, model, device, precision, source, totalSteps, checkpoints, events, options, time, logger, scratch);
+            using var session = new TrainingSession(spec, model, device, precision, source, totalSteps, checkpoints, events, options, time, logger, scratch);
             if (hp.EarlyStoppingPatience is not null && !model.IsClassifier && hp.EarlyStoppingMetric == "macro_f1")
             {
                 throw new TrainingFailedException("early_stopping_metric macro_f1 needs a classification job; use loss or accuracy for mlm");
@@ -141,9 +141,9 @@ public sealed class TrainingJobRunner(
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         var splits = new Dictionary<string, SplitReport>(StringComparer.Ordinal);
-        foreach (var split in (string[])[DatasetInfo.Validation, DatasetInfo.Test])
+        void Add(string split, (IReadOnlyDictionary<string, double> Metrics, Evaluation.ClassificationMetrics? Classification)? result)
         {
-            if (await session.EvaluateAsync(split, cancellationToken).ConfigureAwait(false) is { } r)
+            if (result is { } r)
             {
                 splits[split] = new SplitReport(r.Metrics, r.Classification);
                 foreach (var (name, value) in r.Metrics)
@@ -153,13 +153,25 @@ public sealed class TrainingJobRunner(
             }
         }
 
+        // Validation first: it decides which weights the job ends with (keep_best); test is scored once, on those.
+        var validation = await session.EvaluateAsync(DatasetInfo.Validation, cancellationToken).ConfigureAwait(false);
+        var selected = session.KeepBestOf(validation?.Metrics);
+        if (selected != session.Step)
+        {
+            TrainingLog.KeptBest(logger, spec.JobId, selected, session.EarlyStoppingMetric, session.Step);
+            validation = await session.EvaluateAsync(DatasetInfo.Validation, cancellationToken).ConfigureAwait(false);
+        }
+
+        Add(DatasetInfo.Validation, validation);
+        Add(DatasetInfo.Test, await session.EvaluateAsync(DatasetInfo.Test, cancellationToken).ConfigureAwait(false));
+
         var cost = new JobCost(session.Tokens, Math.Round(session.TrainSeconds, 3), DeviceSelector.Describe(session.Device), PrecisionSelector.Name(session.Precision), Math.Round(session.PaddedShare, 4));
         if (session.PaddedShare > 0 && logger.IsEnabled(LogLevel.Information))
         {
             TrainingLog.Padding(logger, spec.JobId, session.PaddedShare);
         }
 
-        var report = new MetricsFile(spec.JobId, model.IsClassifier ? "classify" : "mlm", session.Step, model.Labels, metrics, splits, session.LossCurve, session.Evaluations, cost);
+        var report = new MetricsFile(spec.JobId, model.IsClassifier ? "classify" : "mlm", session.Step, model.Labels, metrics, splits, session.LossCurve, session.Evaluations, cost, selected);
         var keep = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "bertfn-training", spec.JobId + "-final");
         Directory.CreateDirectory(keep);
         var metricsPath = Path.Combine(keep, CheckpointFiles.Metrics);

@@ -41,6 +41,9 @@ internal static partial class TrainingLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Early stopping at step {Step}: validation {Metric} has not improved for {Patience} evaluations")]
     public static partial void EarlyStopping(ILogger logger, long step, string metric, int patience);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ends with the weights of step {Selected}, its best validation {Metric}, not those of its last step {Last} (keep_best)")]
+    public static partial void KeptBest(ILogger logger, string jobId, long selected, string metric, long last);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint {Location}")]
     public static partial void CheckpointWritten(ILogger logger, string location);
 

@@ -11,4 +11,7 @@ public sealed record TrainingRunnerOptions
 
     /// <summary>Test hook: makes the loss of the given optimizer step (1-based) NaN, to exercise the failure path.</summary>
     internal Func<long, bool>? InjectNonFiniteLoss { get; init; }
+
+    /// <summary>Test hook: called after each optimizer step (1-based) with the model, e.g. to spoil its last step on purpose.</summary>
+    internal Action<long, TorchSharp.torch.nn.Module>? AfterStep { get; init; }
 }

@@ -92,7 +92,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                     _ => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "scratch-mlm")),
                 },
                 Dataset = arm.strategy == TrainingStrategy.Scratch ? new DatasetReference(domainLabeled!.Dataset, domainLabeled.Version) : new DatasetReference(labeled.Dataset, labeled.Version),
-                Hyperparameters = fineTuning with { TrainExamples = arm.budget == 0 ? null : arm.budget },
+                Hyperparameters = FineTuningPlan.ForBudget(fineTuning, arm.budget),
                 Output = new ModelPackageReference(model, jobId),
                 Seed = arm.seed,
             };

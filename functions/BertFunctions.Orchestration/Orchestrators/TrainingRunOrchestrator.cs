@@ -98,7 +98,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             Mode = JobMode.Classify,
             Base = fineTuneBase,
             Dataset = new DatasetReference(labeled.Dataset, labeled.Version),
-            Hyperparameters = request.WithPrecision(request.FineTuning ?? DefaultFineTuning),
+            Hyperparameters = FineTuningPlan.ForBudget(request.WithPrecision(request.FineTuning ?? DefaultFineTuning), request.FineTuning?.TrainExamples ?? 0),
             Output = new ModelPackageReference(request.ModelName, id),
             Seed = request.Seed,
         };

@@ -12,6 +12,9 @@ public static class CheckpointFiles
     /// <summary>Index of <see cref="Optimizer"/>: groups, their hyperparameters, per-parameter step counts.</summary>
     public const string OptimizerIndex = "optimizer.json";
 
+    /// <summary>keep_best: the weights of the best validation evaluation so far, when that was an earlier step than this one.</summary>
+    public const string Best = "best.safetensors";
+
     /// <summary>Step, schedule, data position, RNG state, early stopping and the curves so far.</summary>
     public const string TrainerState = "trainer_state.json";
 

@@ -19,6 +19,7 @@ namespace BertFunctions.Training.Checkpoints;
 /// <param name="LossCurve">Per-step losses so far.</param>
 /// <param name="Evaluations">Validation results so far.</param>
 /// <param name="TrainSeconds">Wall time spent in the training loop so far, over all attempts (0 in checkpoints older than the field).</param>
+/// <param name="BestStep">The step of <paramref name="BestMetric"/>; its weights are <see cref="CheckpointFiles.Best"/> when it is not this step.</param>
 public sealed record TrainerState(
     long Step,
     long TotalSteps,
@@ -32,7 +33,8 @@ public sealed record TrainerState(
     long Tokens,
     IReadOnlyList<LossPoint> LossCurve,
     IReadOnlyList<EvaluationPoint> Evaluations,
-    double TrainSeconds = 0)
+    double TrainSeconds = 0,
+    long? BestStep = null)
 {
     /// <summary>Writes the file.</summary>
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, CheckpointManifest.JsonOptions));

@@ -20,7 +20,7 @@ namespace BertFunctions.Training.Engine;
 /// over micro-batches, check the loss is finite, clip, step; evaluate and checkpoint every N steps. Holds the
 /// mutable state of the run (step, data position, curves, early stopping), which is exactly what a checkpoint stores.
 /// </summary>
-internal sealed class TrainingSession
+internal sealed class TrainingSession : IDisposable
 {
     /// <summary>Steps between checks of resident memory (see <see cref="NativeAllocator"/>).</summary>
     private const int MemoryCheckEverySteps = 8;
@@ -46,6 +46,9 @@ internal sealed class TrainingSession
     private readonly List<EvaluationPoint> evaluations = [];
     private DataPosition position = DataPosition.Start;
     private double? bestMetric;
+    private long? bestStep;
+    private readonly BestWeights best = new();
+    private bool bestLoaded; // the model holds the best weights again (the end of a keep_best job)
     private int evaluationsWithoutImprovement;
     private long tokens;
     private long positions, realPositions; // of this attempt's batches, for the padding share
@@ -138,6 +141,19 @@ internal sealed class TrainingSession
         Step = state.Step;
         position = new DataPosition(state.Epoch, state.ExamplesConsumed);
         bestMetric = state.BestMetric;
+        bestStep = state.BestStep;
+        if (bestStep is { } kept && spec.Hyperparameters.KeepBest)
+        {
+            var file = Path.Combine(checkpoint.Folder, CheckpointFiles.Best);
+            if (kept == Step)
+            {
+                best.Capture(model.Module, kept);
+            }
+            else if (File.Exists(file))
+            {
+                best.Read(file, kept);
+            }
+        }
         evaluationsWithoutImprovement = state.EvaluationsWithoutImprovement;
         tokens = state.Tokens;
         secondsBefore = state.TrainSeconds;
@@ -214,6 +230,7 @@ internal sealed class TrainingSession
                 nn.utils.clip_grad_norm_(parameters, hp.MaxGradNorm);
                 optimizer.step();
                 Step++;
+                options.AfterStep?.Invoke(Step, model.Module);
                 if (Step % MemoryCheckEverySteps == 0)
                 {
                     trimmer.TrimIfGrown(); // bounded memory without a trim's page faults every few steps
@@ -275,11 +292,16 @@ internal sealed class TrainingSession
         {
             var tied = (model.Module as ITiedWeights)?.TiedKeys ?? [];
             SafeTensors.Write(Path.Combine(folder, CheckpointFiles.Model), model.Module.state_dict().Where(kv => !tied.Contains(kv.Key)));
+            if (best.Step is { } kept && kept != Step && !bestLoaded)
+            {
+                best.Write(Path.Combine(folder, CheckpointFiles.Best));
+            }
+
             OptimizerStateFile.Save(optimizer, groups, spec.Hyperparameters.WeightDecay, folder);
             using (var rng = get_rng_state())
             {
                 new TrainerState(Step, TotalSteps, schedule.WarmupSteps, position.Epoch, position.ExamplesConsumed, spec.Seed, Convert.ToBase64String(rng.bytes),
-                    bestMetric, evaluationsWithoutImprovement, tokens, lossCurve, evaluations, TrainSeconds).Write(Path.Combine(folder, CheckpointFiles.TrainerState));
+                    bestMetric, evaluationsWithoutImprovement, tokens, lossCurve, evaluations, TrainSeconds, bestStep).Write(Path.Combine(folder, CheckpointFiles.TrainerState));
             }
 
             await File.WriteAllTextAsync(Path.Combine(folder, CheckpointFiles.Spec), spec.ToJson(), cancellationToken).ConfigureAwait(false);
@@ -324,20 +346,25 @@ internal sealed class TrainingSession
             TrainingLog.Evaluated(logger, Step, text);
         }
         events.Report(Event(TrainingEventKind.Evaluation) with { Metrics = r.Metrics.Where(kv => !kv.Key.Contains('.', StringComparison.Ordinal)).ToDictionary(kv => "validation." + kv.Key, kv => kv.Value) });
-        if (spec.Hyperparameters.EarlyStoppingPatience is not { } patience || !r.Metrics.TryGetValue(EarlyStoppingMetric, out var value))
+        if (!r.Metrics.TryGetValue(EarlyStoppingMetric, out var value))
         {
             return false;
         }
 
-        var improved = bestMetric is not { } best || (EarlyStoppingMetric == "loss" ? value < best : value > best);
-        if (improved)
+        if (IsBetter(value, bestMetric))
         {
             bestMetric = value;
+            bestStep = Step;
             evaluationsWithoutImprovement = 0;
+            if (spec.Hyperparameters.KeepBest)
+            {
+                best.Capture(model.Module, Step);
+            }
+
             return false;
         }
 
-        if (++evaluationsWithoutImprovement < patience)
+        if (spec.Hyperparameters.EarlyStoppingPatience is not { } patience || ++evaluationsWithoutImprovement < patience)
         {
             return false;
         }
@@ -345,6 +372,27 @@ internal sealed class TrainingSession
         TrainingLog.EarlyStopping(logger, Step, EarlyStoppingMetric, patience);
         return true;
     }
+
+    public void Dispose() => best.Dispose();
+
+    /// <summary>
+    /// keep_best, after the final validation evaluation: when an evaluation during training was strictly better, puts
+    /// its weights back and returns its step; else returns the final step (the model is left as it is).
+    /// </summary>
+    public long KeepBestOf(IReadOnlyDictionary<string, double>? finalValidation)
+    {
+        if (best.Step is not { } kept || kept == Step || bestMetric is not { } bestValue
+            || finalValidation is null || !finalValidation.TryGetValue(EarlyStoppingMetric, out var final) || !IsBetter(bestValue, final))
+        {
+            return Step;
+        }
+
+        best.LoadInto(model.Module);
+        bestLoaded = true;
+        return kept;
+    }
+
+    private bool IsBetter(double value, double? than) => than is not { } reference || (EarlyStoppingMetric == "loss" ? value < reference : value > reference);
 
     internal static string Format(IReadOnlyDictionary<string, double> metrics) =>
         string.Join(", ", metrics.Where(kv => !kv.Key.Contains('.', StringComparison.Ordinal) || kv.Key.StartsWith("validation.", StringComparison.Ordinal) || kv.Key.StartsWith("test.", StringComparison.Ordinal))
