@@ -52,6 +52,49 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var outcome = run.ReadOutputAs<RunOutcome>()!;
         Assert.Equal(outcome.DatasetVersions!["text"], jobs[0].Dataset.Version);
         Assert.NotEqual(jobs[0].Dataset.Version, jobs[1].Dataset.Version);
+
+        // No leakage into pretraining: the text (the labeled emails read as text) puts every email in the split the
+        // labeled dataset put it in, so no validation or test email is in the MLM training text.
+        var assignments = await SplitsByIngestionRunAsync("dapt");
+        Assert.Equal(2, assignments.Count);
+        var (labeled, text) = (assignments[0], assignments[1]);
+        Assert.Equal(30, labeled.Count);
+        Assert.Equal(labeled.OrderBy(kv => kv.Key), text.OrderBy(kv => kv.Key));
+        Assert.Contains(labeled.Values, s => s == Pipeline.Ingestion.Splits.Code(Pipeline.Ingestion.Splits.Test));
+    }
+
+    /// <summary>Per ingestion run of a dataset (work files under <c>datasets/{dataset}/runs/</c>): each document's split code by content hash.</summary>
+    private async Task<List<Dictionary<string, byte>>> SplitsByIngestionRunAsync(string dataset)
+    {
+        var datasets = fixture.Blobs.GetBlobContainerClient(Storage.StorageLayout.DatasetsContainer);
+        var units = new List<string>();
+        await foreach (var blob in datasets.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"{dataset}/runs/", TestContext.Current.CancellationToken))
+        {
+            if (blob.Name.EndsWith(".docs.jsonl.gz", StringComparison.Ordinal))
+            {
+                units.Add(blob.Name);
+            }
+        }
+
+        var result = new List<Dictionary<string, byte>>();
+        foreach (var run in units.GroupBy(u => u[..u.IndexOf("/units/", StringComparison.Ordinal)]).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var splits = new Dictionary<string, byte>(StringComparer.Ordinal);
+            foreach (var unit in run)
+            {
+                var codes = (await datasets.GetBlobClient(unit.Replace(".docs.jsonl.gz", ".assign.bin", StringComparison.Ordinal)).DownloadContentAsync()).Value.Content.ToArray();
+                var position = 0;
+                await using var stream = await datasets.GetBlobClient(unit).OpenReadAsync();
+                await foreach (var document in Pipeline.Ingestion.UnitDocumentFile.ReadAsync(stream, TestContext.Current.CancellationToken))
+                {
+                    splits.TryAdd(document.Hash, codes[position++]); // a duplicate keeps its first occurrence, as ingestion does
+                }
+            }
+
+            result.Add(splits);
+        }
+
+        return result;
     }
 
     [Fact]

@@ -38,6 +38,38 @@ public sealed class VocabularyTrainingTests
     }
 
     [Fact]
+    public async Task With_split_ratios_only_the_training_split_is_counted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        await azurite.Steps().EnsureContainersAsync(ct);
+        // 20 emails per label, each with a word of its own ("zqaa" ... "zqbn") said 30 times: frequent enough to
+        // become a token of its own wherever it is counted. Stratified 80/10/10 puts 16 of each label in training.
+        for (var i = 0; i < 40; i++)
+        {
+            var word = $"zq{(char)('a' + (i / 26))}{(char)('a' + (i % 26))}";
+            await azurite.UploadAsync($"labeled/own/{(i < 20 ? "ham" : "spam")}/{i:D2}.txt", "Hello there, this is a note. " + string.Join(' ', Enumerable.Repeat(word, 30)));
+        }
+
+        var reading = new IngestionOptions { Labeled = true, LabelFromFolder = true };
+        var options = new WordPieceTrainerOptions { VocabularySize = 1000 };
+        var training = new VocabularyTraining(azurite.Blobs);
+        var all = await training.TrainAsync("own", StorageLayout.LabeledPrefix("own"), reading, options, ct);
+        var trainOnly = await training.TrainAsync("own", StorageLayout.LabeledPrefix("own"), reading, options, ct, trainingSplitOf: new SplitRatios());
+
+        async Task<int> OwnWordsAsync(VocabularyResult v) =>
+            (await azurite.Datasets.GetBlobClient(v.Blob).DownloadContentAsync(ct)).Value.Content.ToString().Split('\n')
+                .Count(t => t.Length == 4 && t.StartsWith("zq", StringComparison.Ordinal));
+        Assert.Equal(40, await OwnWordsAsync(all));
+        Assert.Equal(32, await OwnWordsAsync(trainOnly)); // the 8 validation and test emails' words are not in it
+
+        // And those 32 are the words of the emails ingestion puts in the training split.
+        var ingested = await azurite.Runner().RunAsync(new IngestionRequest { Dataset = "own", Reading = reading }, null, ct);
+        Assert.Equal(32, ingested.Manifest.Splits[Splits.Train].Documents);
+    }
+
+    [Fact]
     public async Task Training_without_unlabeled_uploads_is_a_clear_error()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -13,7 +13,8 @@ namespace BertFunctions.Orchestration.Activities;
 
 public sealed record DispatchInput(string RunId, string JobId, string SpecJson, int Attempt);
 
-public sealed record VocabularyInput(string Dataset, bool FromLabeledUploads, int VocabularySize, bool LowerCase);
+/// <param name="Reading">How the uploads are read: for labeled uploads, as the labeled dataset reads them (labels included), so that the training split is the labeled dataset's.</param>
+public sealed record VocabularyInput(string Dataset, bool FromLabeledUploads, int VocabularySize, bool LowerCase, IngestionOptions? Reading = null);
 
 /// <summary>A dataset's uploads (counts, fingerprint, settings).</summary>
 public sealed class InspectUploadsActivity(UploadInspector inspector) : TaskActivity<string, UploadsSummary>
@@ -22,7 +23,10 @@ public sealed class InspectUploadsActivity(UploadInspector inspector) : TaskActi
         inspector.InspectAsync(BlobNames.Dataset(input), CancellationToken.None);
 }
 
-/// <summary>Trains the domain WordPiece vocabulary for pretraining from scratch (content-addressed, so idempotent).</summary>
+/// <summary>
+/// Trains the domain WordPiece vocabulary for pretraining from scratch (content-addressed, so idempotent), on the
+/// training split's text only: the split ingestion will assign (default ratios, as every request here ingests with).
+/// </summary>
 public sealed class TrainVocabularyActivity(VocabularyTraining training, Pipeline.Ingestion.IngestionSteps steps) : TaskActivity<VocabularyInput, string>
 {
     public override async Task<string> RunAsync(TaskActivityContext context, VocabularyInput input)
@@ -31,7 +35,7 @@ public sealed class TrainVocabularyActivity(VocabularyTraining training, Pipelin
         await steps.EnsureContainersAsync(CancellationToken.None).ConfigureAwait(false);
         var prefix = input.FromLabeledUploads ? StorageLayout.LabeledPrefix(input.Dataset) : StorageLayout.RawPrefix(input.Dataset);
         var options = new WordPieceTrainerOptions { VocabularySize = input.VocabularySize, Tokenizer = new Tokenization.BertTokenizerOptions { LowerCase = input.LowerCase } };
-        var result = await training.TrainAsync(input.Dataset, prefix, new IngestionOptions(), options, CancellationToken.None).ConfigureAwait(false);
+        var result = await training.TrainAsync(input.Dataset, prefix, input.Reading ?? new IngestionOptions(), options, CancellationToken.None, trainingSplitOf: new Pipeline.Ingestion.SplitRatios()).ConfigureAwait(false);
         return result.Blob;
     }
 }

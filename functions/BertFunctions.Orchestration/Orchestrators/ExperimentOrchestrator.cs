@@ -30,7 +30,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         var scratch = request.Strategies.Contains(TrainingStrategy.Scratch);
         var dapt = request.Strategies.Contains(TrainingStrategy.Dapt);
         var domainVocabulary = scratch
-            ? await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true), Retries.Storage)
+            ? await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true, TrainingRunOrchestrator.TextRequest(request.AsRunRequest(TrainingStrategy.Finetune), IngestionRequest.BundledVocabulary, textFromLabeled).Reading), Retries.Storage)
             : null;
 
         // Ingest: the labeled data and the domain text, once per vocabulary they are needed in.

@@ -56,7 +56,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         if (request.Strategy == TrainingStrategy.Scratch)
         {
             run.Report(new RunStatus { Phase = RunPhases.Vocabulary, Percent = 3 });
-            vocabulary = await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true), Retries.Storage);
+            vocabulary = await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true, TextRequest(request, IngestionRequest.BundledVocabulary, textFromLabeled).Reading), Retries.Storage);
         }
 
         run.Report(new RunStatus { Phase = RunPhases.Ingesting, Percent = 5 });
@@ -188,14 +188,17 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         Vocabulary = vocabulary,
     };
 
+    /// <summary>
+    /// The domain text: the <c>raw/</c> uploads, or, when there are none, the labeled uploads read exactly as the
+    /// labeled dataset reads them (labels included), so that ingestion stratifies them the same way and every email
+    /// lands in the same split in both versions: no validation or test email is in the MLM training text.
+    /// </summary>
     internal static IngestionRequest TextRequest(TrainingRunRequest request, string vocabulary, bool fromLabeled) => new()
     {
         Dataset = request.Dataset,
         Kind = DatasetKind.Pretraining,
         UploadsOf = fromLabeled ? DatasetKind.Classification : DatasetKind.Pretraining,
-        Reading = fromLabeled
-            ? (request.Reading ?? new IngestionOptions()) with { Labeled = false, LabelFromFolder = false, LabelMap = [], AllowedLabels = null }
-            : new IngestionOptions(),
+        Reading = fromLabeled ? LabeledRequest(request, vocabulary).Reading : new IngestionOptions(),
         Vocabulary = vocabulary,
     };
 

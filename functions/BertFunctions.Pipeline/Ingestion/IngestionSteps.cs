@@ -262,7 +262,9 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
             }
         }
 
-        var splits = SplitAssigner.Assign([.. kept.Select(k => (k.Hash, request.Kind == DatasetKind.Classification ? k.Label : null))], request.Split);
+        // Stratified by label whenever the documents have one: pretraining text read from labeled uploads then lands
+        // in the splits of the labeled dataset, document by document (no test document in MLM training).
+        var splits = SplitAssigner.Assign([.. kept.Select(k => (k.Hash, k.Label))], request.Split);
         var assignments = counts.Select(c => new byte[c]).ToArray();
         for (var i = 0; i < kept.Count; i++)
         {
