@@ -57,6 +57,21 @@ public static class Classifiers
     }
 
     /// <summary>
+    /// The MiniLM encoder, mean-pooled (classifier_pooling mean, no pooler), under an identity "classifier" with 384
+    /// outputs: its logits ARE the mean of the real tokens' hidden states, so padding that leaked into the mean shows.
+    /// </summary>
+    public static BertForSequenceClassification MiniLmMeanProbe(out BertConfig config)
+    {
+        config = MiniLmPretrained.Config with { Architectures = null, NumLabels = 384, ClassifierPooling = "mean" };
+        var model = new BertForSequenceClassification(config);
+        var weights = MiniLmPretrained.ReadStateDict().ToDictionary(kv => "bert." + kv.Key, kv => kv.Value); // its pooler is ignored: the model has none
+        weights["classifier.weight"] = eye(384);
+        weights["classifier.bias"] = zeros(384);
+        Load(model, weights, "MiniLM mean-pooled + identity head");
+        return model;
+    }
+
+    /// <summary>
     /// <see cref="TinyConfig"/> with EVERY parameter random, LayerNorm weights around 1 and biases non-zero, so a
     /// swapped or mis-transposed tensor anywhere changes the logits.
     /// </summary>

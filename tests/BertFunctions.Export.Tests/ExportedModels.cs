@@ -11,6 +11,7 @@ public sealed class ExportedModels : IDisposable
         MiniLm = new ExportedModel("MiniLM (erf gelu, 2 labels)", Classifiers.MiniLm(seed: 1), Classifiers.MiniLmConfig);
         Tiny = new ExportedModel("tiny (gelu_new, 3 labels)", Classifiers.Tiny(seed: 2), Classifiers.TinyConfig);
         MiniLmPooled = new ExportedModel("MiniLM pooler output (identity head, 384 'labels')", Classifiers.MiniLmPooledProbe(out var pooledConfig), pooledConfig);
+        MiniLmMean = new ExportedModel("MiniLM mean pooling (identity head, 384 'labels')", Classifiers.MiniLmMeanProbe(out var meanConfig), meanConfig);
     }
 
     public BrownInputs Inputs { get; }
@@ -21,11 +22,14 @@ public sealed class ExportedModels : IDisposable
 
     public ExportedModel MiniLmPooled { get; }
 
+    public ExportedModel MiniLmMean { get; }
+
     public ExportedModel this[string name] => name switch
     {
         "minilm" => MiniLm,
         "tiny" => Tiny,
         "minilm-pooled" => MiniLmPooled,
+        "minilm-mean" => MiniLmMean,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -34,6 +38,7 @@ public sealed class ExportedModels : IDisposable
         MiniLm.Dispose();
         Tiny.Dispose();
         MiniLmPooled.Dispose();
+        MiniLmMean.Dispose();
     }
 }
 

@@ -8,6 +8,7 @@ public sealed class OnnxParityTests(ExportedModels models, ITestOutputHelper out
     [Theory]
     [InlineData("minilm", 48)]
     [InlineData("minilm-pooled", 48)]
+    [InlineData("minilm-mean", 48)]
     [InlineData("tiny", 64)]
     public void Logits_match_torchsharp_on_brown_sentences_batched_with_padding(string name, int count)
     {
@@ -36,6 +37,7 @@ public sealed class OnnxParityTests(ExportedModels models, ITestOutputHelper out
     [InlineData("minilm", 1, 5)]
     [InlineData("minilm", 7, 128)]
     [InlineData("minilm-pooled", 7, 128)]
+    [InlineData("minilm-mean", 7, 128)]
     [InlineData("tiny", 1, 5)]
     [InlineData("tiny", 1, 128)]
     [InlineData("tiny", 7, 5)]

@@ -35,7 +35,7 @@ internal sealed class BertOnnxGraph
             x = Layer($"bert.encoder.layer.{i}", x, mask);                        // (B, T, C)
         }
 
-        var pooled = Pooler("bert.pooler", x);                                     // (B, C)
+        var pooled = config.MeanPooling ? MeanPool("bert.mean_pooling", x, attentionMask) : Pooler("bert.pooler", x); // (B, C)
         return Linear("classifier", pooled, C, config.LabelCount, logitsName);   // (B, L)
     }
 
@@ -127,6 +127,21 @@ internal sealed class BertOnnxGraph
         // A scalar index drops the axis: (B, T, C) to (B, C).
         var first = g.Node("Gather", $"{m}/FirstToken", [x, g.Int64Scalar(0)], Attribute("axis", 1L)); // (B, C)
         return g.Node("Tanh", $"{m}.activation/Tanh", [Linear($"{m}.dense", first, C, C)]);           // (B, C)
+    }
+
+    /// <summary>
+    /// Mean pooling (<see cref="SentenceEmbedding.Mean"/>): the sum of the hidden states where the mask is non-zero,
+    /// over their count (at least 1e-9, as sentence-transformers clamps).
+    /// </summary>
+    private string MeanPool(string m, string x, string attentionMask)
+    {
+        var keep = g.Node("Cast", $"{m}/CastBool", [attentionMask], Attribute("to", (long)TensorProto.Types.DataType.Bool)); // (B, T)
+        keep = g.Node("Cast", $"{m}/CastFloat", [keep], Attribute("to", (long)TensorProto.Types.DataType.Float));            // (B, T) 1/0
+        var weights3 = g.Node("Unsqueeze", $"{m}/Unsqueeze", [keep, g.Int64Vector(2)]);                                      // (B, T, 1)
+        var sum = g.Node("ReduceSum", $"{m}/Sum", [g.Node("Mul", $"{m}/Masked", [x, weights3]), g.Int64Vector(1)], Attribute("keepdims", 0L)); // (B, C)
+        var count = g.Node("ReduceSum", $"{m}/Count", [keep, g.Int64Vector(1)], Attribute("keepdims", 1L));                 // (B, 1)
+        count = g.Node("Max", $"{m}/Clamp", [count, g.Scalar(1e-9f)]);                                                     // (B, 1)
+        return g.Node("Div", $"{m}/Mean", [sum, count]);                                                                     // (B, C)
     }
 
     /// <summary><c>nn.Linear</c>: x Wᵀ + b as MatMul with the stored-transposed weight, then Add.</summary>

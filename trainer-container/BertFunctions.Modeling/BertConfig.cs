@@ -61,6 +61,17 @@ public sealed record BertConfig
     /// <summary>Only <c>absolute</c> is implemented.</summary>
     [JsonPropertyName("position_embedding_type")] public string PositionEmbeddingType { get; init; } = "absolute";
 
+    /// <summary>
+    /// How a sequence classifier pools the encoder's output: <c>cls</c> or absent (HF BERT's pooler: tanh(dense(hidden
+    /// state of [CLS]))) or <c>mean</c> (the mean of the real tokens' hidden states, as sentence-transformers trained
+    /// MiniLM; no pooler weights). Field name and values as ModernBERT's config; HF's <c>BertForSequenceClassification</c>
+    /// knows only <c>cls</c>, so a mean-pooled package is served through its ONNX graph, which does the pooling.
+    /// </summary>
+    [JsonPropertyName("classifier_pooling")] public string? ClassifierPooling { get; init; }
+
+    /// <summary>Whether a sequence classifier mean-pools (<see cref="ClassifierPooling"/> is <c>mean</c>).</summary>
+    [JsonIgnore] public bool MeanPooling => ClassifierPooling == "mean";
+
     /// <summary>Dropout before the classifier; null means <see cref="HiddenDropoutProb"/> (as in HF).</summary>
     [JsonPropertyName("classifier_dropout")] public double? ClassifierDropout { get; init; }
 
@@ -120,6 +131,7 @@ public sealed record BertConfig
         if (ModelType != "bert") Fail("model_type", ModelType, "expected \"bert\"");
         if (!SupportedActivations.Contains(HiddenAct)) Fail("hidden_act", HiddenAct, "expected one of " + string.Join(", ", SupportedActivations));
         if (PositionEmbeddingType != "absolute") Fail("position_embedding_type", PositionEmbeddingType, "only \"absolute\" is implemented");
+        if (ClassifierPooling is not (null or "cls" or "mean")) Fail("classifier_pooling", ClassifierPooling, "expected \"cls\" or \"mean\"");
         foreach (var (field, value) in new[]
         {
             ("vocab_size", VocabSize), ("hidden_size", HiddenSize), ("num_hidden_layers", NumHiddenLayers),

@@ -9,7 +9,11 @@ namespace BertFunctions.Modeling;
 /// <param name="Loss">Cross-entropy (MSE when num_labels is 1, as in HF), when labels were given.</param>
 public sealed record SequenceClassifierOutput(Tensor Logits, Tensor? Loss);
 
-/// <summary>BERT with a classifier on the pooled [CLS] vector (HF <c>BertForSequenceClassification</c>): <c>bert.*</c>, <c>classifier.*</c>.</summary>
+/// <summary>
+/// BERT with a classifier on a pooled vector (HF <c>BertForSequenceClassification</c>): <c>bert.*</c>, <c>classifier.*</c>.
+/// The pooled vector is HF's pooler on [CLS], or, with <see cref="BertConfig.MeanPooling"/>, the mean of the real
+/// tokens' hidden states (then the encoder has no pooler).
+/// </summary>
 public sealed class BertForSequenceClassification : Module<Tensor, Tensor?, Tensor?, Tensor?, SequenceClassifierOutput>, IMixedPrecision
 {
     private readonly BertModel bert;
@@ -24,7 +28,7 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor?, Tens
     public BertForSequenceClassification(BertConfig config, IReadOnlyList<float>? classWeights = null) : base(nameof(BertForSequenceClassification))
     {
         ArgumentNullException.ThrowIfNull(config);
-        bert = new BertModel(config, addPoolingLayer: true);
+        bert = new BertModel(config, addPoolingLayer: !config.MeanPooling);
         dropout = Dropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
         classifier = Linear(config.HiddenSize, config.LabelCount);
         if (classWeights is not null && classWeights.Count != config.LabelCount)
@@ -43,10 +47,13 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor?, Tens
     /// <inheritdoc />
     public ScalarType? ComputeDtype { get; set; }
 
-    /// <summary>Classifies each sequence by its pooled [CLS] vector; with <paramref name="labels"/> (B) int64 also the loss.</summary>
+    /// <summary>Classifies each sequence by its pooled vector; with <paramref name="labels"/> (B) int64 also the loss.</summary>
     public override SequenceClassifierOutput forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, Tensor? labels = null)
     {
-        var pooled = bert.forward(inputIds, attentionMask, tokenTypeIds).PoolerOutput!; // (B, C)
+        var encoded = bert.forward(inputIds, attentionMask, tokenTypeIds);                  // (B, T, C), (B, C) or none
+        var pooled = bert.HasPooler
+            ? encoded.PoolerOutput!                                                          // (B, C) tanh(dense([CLS]))
+            : SentenceEmbedding.Mean(encoded.LastHiddenState, attentionMask ?? ones_like(inputIds)); // (B, C) mean of real tokens
         var logits = MixedPrecision.ToFloat32(MixedPrecision.Linear(classifier, dropout.forward(pooled), ComputeDtype), ComputeDtype); // (B, L)
         return new SequenceClassifierOutput(logits, labels is null ? null : Loss(logits, labels));
     }

@@ -59,6 +59,14 @@ public sealed record Hyperparameters
     public bool KeepBest { get; init; } = true;
 
     /// <summary>
+    /// How a new classification head pools the encoder: <c>mean</c> (default: the mean of the real tokens' hidden
+    /// states, how sentence-transformers trained MiniLM, and the same head for every strategy, since an MLM checkpoint
+    /// or a model from scratch has no trained pooler) or <c>cls</c> (HF BERT's pooler on [CLS]). A classifier that
+    /// continues from a classifier keeps its own.
+    /// </summary>
+    public string ClassifierPooling { get; init; } = "mean";
+
+    /// <summary>
     /// Classification: batch examples of similar length together (windows of 50 batches sorted by length, batch order
     /// shuffled), so batches, padded to their longest sequence, hold less padding. Deterministic per seed. Off by
     /// default, as in HF: where length goes with the label, grouped batches are lopsided (measured on Spam Assassin:
@@ -103,6 +111,7 @@ public sealed record Hyperparameters
         Require(EvalEverySteps > 0, "eval_every_steps", EvalEverySteps, "positive");
         Require(EarlyStoppingPatience is null or > 0, "early_stopping_patience", EarlyStoppingPatience, "positive");
         Require(EarlyStoppingMetric is "loss" or "accuracy" or "macro_f1", "early_stopping_metric", EarlyStoppingMetric, "loss, accuracy or macro_f1");
+        Require(ClassifierPooling is "mean" or "cls", "classifier_pooling", ClassifierPooling, "mean or cls");
         Require(CheckpointEverySteps > 0, "checkpoint_every_steps", CheckpointEverySteps, "positive");
         Require(KeepCheckpoints is >= 1 and <= 100, "keep_checkpoints", KeepCheckpoints, "1-100");
         Require(Threads is >= 0 and <= 1024, "threads", Threads, "0-1024");

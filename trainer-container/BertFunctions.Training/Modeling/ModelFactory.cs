@@ -48,7 +48,8 @@ public sealed class ModelFactory(BlobServiceClient blobs, ICheckpointStore check
                 throw new TrainingFailedException($"label count mismatch: {source.Description} classifies {source.Config.LabelCount} labels, dataset {dataset.Name}/{dataset.Version} has {dataset.Labels.Count} ({string.Join(", ", dataset.Labels)})");
             }
 
-            var config = Adapt(source.Config, spec.Hyperparameters, classify ? dataset.Labels : null);
+            var freshHead = source.Config.Architectures?.Contains(nameof(BertForSequenceClassification)) != true;
+            var config = Adapt(source.Config, spec.Hyperparameters, classify ? dataset.Labels : null, freshHead);
             if (config.MaxPositionEmbeddings < dataset.MaxSeqLen)
             {
                 throw new TrainingFailedException($"max_position_embeddings = {config.MaxPositionEmbeddings} is shorter than the dataset's sequences (max_seq_len {dataset.MaxSeqLen})");
@@ -99,8 +100,10 @@ public sealed class ModelFactory(BlobServiceClient blobs, ICheckpointStore check
         }
     }
 
-    private static BertConfig Adapt(BertConfig config, Hyperparameters hp, IReadOnlyList<string>? labels) => (config with
+    /// <summary>The model's config for this job: dropout and labels from the job; a new classification head pools as the job says.</summary>
+    private static BertConfig Adapt(BertConfig config, Hyperparameters hp, IReadOnlyList<string>? labels, bool freshHead) => (config with
     {
+        ClassifierPooling = labels is not null && freshHead ? hp.ClassifierPooling : config.ClassifierPooling,
         HiddenDropoutProb = hp.HiddenDropout ?? config.HiddenDropoutProb,
         AttentionProbsDropoutProb = hp.AttentionDropout ?? config.AttentionProbsDropoutProb,
         NumLabels = labels?.Count,
