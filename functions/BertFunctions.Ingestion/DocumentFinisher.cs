@@ -20,6 +20,11 @@ internal sealed class DocumentFinisher(IngestionOptions options, LabelResolver l
         }
 
         var text = TextCleaner.Clean(rawText);
+        if (options.StripListFooters)
+        {
+            text = MailingListFooter.Strip(text);
+        }
+
         if (text.Length == 0)
         {
             return Quarantine(source, locator, QuarantineReasons.EmptyAfterCleaning, $"{rawText.Length:N0} characters before cleaning, none after");

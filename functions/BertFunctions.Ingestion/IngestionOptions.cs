@@ -31,6 +31,13 @@ public sealed record IngestionOptions
     public bool Labeled { get; init; }
 
     /// <summary>
+    /// Remove the footer mailing-list managers append (<see cref="MailingListFooter"/>) from each document. Left out of
+    /// the serialized options when off, so that dataset versions ingested before the option existed keep their ids.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool StripListFooters { get; init; }
+
+    /// <summary>
     /// File globs an input must match (<c>*</c>, <c>?</c>, <c>**</c>; case-insensitive). A pattern without <c>/</c> is matched
     /// against the file name, one with <c>/</c> against the whole name.
     /// </summary>

@@ -19,6 +19,17 @@ public sealed class CompareCommandTests
         Assert.Equal(request.ToJson(), ExperimentRequest.FromJson(request.ToJson()).ToJson()); // what the API accepts
     }
 
+    [Fact]
+    public void Without_steps_the_budget_planner_sizes_the_arms_and_footers_can_be_stripped()
+    {
+        var request = CompareCommand.Request(new CompareCommand.Settings { Budgets = "50,all", StripListFooters = true });
+
+        Assert.Null(request.FineTuning!.MaxSteps); // the planner's: 2 epochs of the arm's labels, at least 100 steps
+        Assert.Equal(2, request.FineTuning.Epochs);
+        Assert.True(request.Reading!.StripListFooters);
+        Assert.False(CompareCommand.Request(new CompareCommand.Settings()).Reading!.StripListFooters);
+    }
+
     [Theory]
     [InlineData("--strategies", "finetune,bert", "'bert' is not finetune, dapt or scratch")]
     [InlineData("--budgets", "50,lots", "--budgets: 'lots' is not a whole number")]

@@ -12,6 +12,7 @@ using BertFunctions.Cli.Storage;
 using BertFunctions.Corpora;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Orchestration.Reports;
 using BertFunctions.Storage;
 using BertFunctions.Training.Contracts;
@@ -48,8 +49,12 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public string Seeds { get; init; } = "42,1,7";
 
         [CommandOption("--steps <N>")]
-        [Description("Fine-tuning steps of batch 32 per arm (default 60, sized for 2 CPU cores).")]
-        public int Steps { get; init; } = 60;
+        [Description("Fine-tuning steps of batch 32 per arm, the same for every budget. Default: the budget planner's (2 epochs of the arm's labels, at least 100 steps, validation every quarter, the best kept).")]
+        public int? Steps { get; init; }
+
+        [CommandOption("--strip-list-footers")]
+        [Description("Remove the mailing-list footers from the emails (about half the ham and a fifth of the spam end with one): shows how much of a score is the footer.")]
+        public bool StripListFooters { get; init; }
 
         [CommandOption("--pretrain-steps <N>")]
         [Description("MLM steps of batch 32 for domain-adaptive and from-scratch pretraining (default 150).")]
@@ -60,7 +65,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public bool GeneralText { get; init; }
 
         [CommandOption("--promote")]
-        [Description("Offer the winner at the largest budget for promotion (it must beat the live model on the same test split).")]
+        [Description("Offer the winner at the largest budget for promotion (it must beat the live model on the same validation split).")]
         public bool Promote { get; init; }
 
         [CommandOption("--timeout <MINUTES>")]
@@ -72,7 +77,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public string? Storage { get; init; }
 
         public override ValidationResult Validate() =>
-            Steps is < 1 or > 100_000 ? ValidationResult.Error("--steps must be 1-100000")
+            Steps is not null and (< 1 or > 100_000) ? ValidationResult.Error("--steps must be 1-100000")
             : PretrainSteps is < 1 or > 1_000_000 ? ValidationResult.Error("--pretrain-steps must be 1-1000000")
             : TimeoutMinutes < 1 ? ValidationResult.Error("--timeout must be at least 1 minute")
             : base.Validate();
@@ -110,7 +115,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
 
         var accepted = await StartAsync(http, request, ct).ConfigureAwait(false);
         var arms = request.Strategies.Count * request.Budgets.Count * request.Seeds.Count;
-        Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} fine-tuning jobs ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {settings.Steps} steps each");
+        Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} fine-tuning jobs ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {(settings.Steps is { } steps ? $"{steps} steps each" : $"steps from the budget planner (at least {FineTuningPlan.MinSteps} per budget arm)")}");
         var status = await new StatusFollower(streams, http).FollowAsync($"api/experiments/{accepted.Id}", $"experiment {accepted.Id}", ExperimentView, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
         if (status.Result is not { } result)
         {
@@ -141,8 +146,10 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
                 })],
                 Budgets = [.. List(settings.Budgets, "--budgets").Select(b => b == "all" ? 0 : Number(b, "--budgets"))],
                 Seeds = [.. List(settings.Seeds, "--seeds").Select(s => Number(s, "--seeds"))],
-                Reading = SpamAssassinReading.Options,
-                FineTuning = new Hyperparameters { MaxSteps = settings.Steps, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = settings.Steps, CheckpointEverySteps = settings.Steps },
+                Reading = SpamAssassinReading.Options with { StripListFooters = settings.StripListFooters },
+                FineTuning = settings.Steps is { } steps
+                    ? new Hyperparameters { MaxSteps = steps, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = steps, CheckpointEverySteps = steps }
+                    : new Hyperparameters { Epochs = 2, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = 100, CheckpointEverySteps = 100 },
                 Pretraining = new Hyperparameters { MaxSteps = settings.PretrainSteps, BatchSize = 32, LearningRate = 1e-4, EvalEverySteps = settings.PretrainSteps, CheckpointEverySteps = settings.PretrainSteps },
                 ScratchConfig = SmallScratchConfig,
                 VocabularySize = 8_000,
