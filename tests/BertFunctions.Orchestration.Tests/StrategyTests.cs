@@ -63,6 +63,23 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         Assert.Contains(labeled.Values, s => s == Pipeline.Ingestion.Splits.Code(Pipeline.Ingestion.Splits.Test));
     }
 
+    [Fact]
+    public async Task Embeddings_trains_a_classifier_on_the_frozen_base_model_and_pretrains_nothing()
+    {
+        await fixture.UploadSpamAsync("emb", perLabel: 12);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "emb", Strategy = TrainingStrategy.Embeddings });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        var job = Assert.Single(trainer.Received); // no MLM job
+        Assert.Equal((JobMode.Classify, ModelBase.MiniLm), (job.Mode, job.Base));
+        Assert.True(job.Hyperparameters.FreezeEncoder);
+        Assert.Equal((TrainingRunOrchestrator.EmbeddingsLearningRate, 0.0), (job.Hyperparameters.LearningRate, job.Hyperparameters.HiddenDropout));
+        Assert.True(run.ReadOutputAs<RunOutcome>()!.Promoted);
+    }
+
     /// <summary>Per ingestion run of a dataset (work files under <c>datasets/{dataset}/runs/</c>): each document's split code by content hash.</summary>
     private async Task<List<Dictionary<string, byte>>> SplitsByIngestionRunAsync(string dataset)
     {

@@ -43,4 +43,24 @@ public sealed class ClassifierHeadTests(TrainingFixture fixture)
         Assert.True(withPooler.Succeeded, withPooler.Error);
         Assert.Contains(withPooler.Model!.named_parameters(), p => p.name == "bert.pooler.dense.weight");
     }
+
+    [Fact]
+    public async Task A_frozen_encoder_ends_the_job_exactly_as_it_started_and_only_the_head_learns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var mlm = await fixture.Runner().RunAsync(fixture.MlmSpec("frozen-mlm", new Hyperparameters { MaxSteps = 2, BatchSize = 8, Threads = 2, Device = "cpu" }), new EventRecorder(), ct);
+        Assert.True(mlm.Succeeded, mlm.Error);
+        var spec = Classify("frozen-head", new ModelBase(ModelBaseKind.Checkpoint, "frozen-mlm"));
+        spec = spec with { Hyperparameters = spec.Hyperparameters with { MaxSteps = 20, LearningRate = 1e-2, FreezeEncoder = true } };
+
+        using var frozen = await fixture.Runner().RunAsync(spec, new EventRecorder(), ct);
+
+        Assert.True(frozen.Succeeded, frozen.Error);
+        var before = mlm.Model!.state_dict();
+        var after = frozen.Model!.state_dict();
+        var encoder = after.Keys.Where(k => k.StartsWith("bert.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(encoder);
+        Assert.All(encoder, k => Assert.True((after[k] - before[k]).abs().max().item<float>() == 0, $"{k} changed"));
+        Assert.True(frozen.LossCurve.TakeLast(5).Average(p => p.Loss) < frozen.LossCurve.Take(5).Average(p => p.Loss), "the head learns");
+    }
 }

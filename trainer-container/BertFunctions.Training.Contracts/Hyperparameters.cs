@@ -67,6 +67,12 @@ public sealed record Hyperparameters
     public string ClassifierPooling { get; init; } = "mean";
 
     /// <summary>
+    /// Classification: train the classifier only, on the frozen encoder's pooled output (no dropout in the encoder):
+    /// logistic regression on the base model's embeddings, the few-shot floor a careful user tries first.
+    /// </summary>
+    public bool FreezeEncoder { get; init; }
+
+    /// <summary>
     /// Classification: batch examples of similar length together (windows of 50 batches sorted by length, batch order
     /// shuffled), so batches, padded to their longest sequence, hold less padding. Deterministic per seed. Off by
     /// default, as in HF: where length goes with the label, grouped batches are lopsided (measured on Spam Assassin:

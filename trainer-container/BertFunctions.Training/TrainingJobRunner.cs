@@ -94,6 +94,16 @@ public sealed class TrainingJobRunner(
             model.Module.to(device);
             var precision = PrecisionSelector.Select(hp.Precision, device, logger);
             var totalSteps = TotalSteps(spec, info);
+            if (hp.FreezeEncoder)
+            {
+                if (!model.IsClassifier)
+                {
+                    throw new TrainingFailedException("freeze_encoder needs a classification job");
+                }
+
+                model.FreezeEncoder();
+            }
+
             using var session = new TrainingSession(spec, model, device, precision, source, totalSteps, checkpoints, events, options, time, logger, scratch);
             if (hp.EarlyStoppingPatience is not null && !model.IsClassifier && hp.EarlyStoppingMetric == "macro_f1")
             {

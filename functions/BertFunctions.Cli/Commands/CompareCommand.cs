@@ -37,8 +37,8 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public string Dataset { get; init; } = "spam-demo";
 
         [CommandOption("--strategies <LIST>")]
-        [Description("Comma-separated: finetune, dapt, scratch (default all three).")]
-        public string Strategies { get; init; } = "finetune,dapt,scratch";
+        [Description("Comma-separated: finetune, dapt, scratch, embeddings (default all four; embeddings is the frozen-encoder baseline).")]
+        public string Strategies { get; init; } = "finetune,dapt,scratch,embeddings";
 
         [CommandOption("--budgets <LIST>")]
         [Description("Comma-separated label budgets; 'all' for the whole training split (default 50,200,1000).")]
@@ -142,7 +142,8 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
                     "finetune" => TrainingStrategy.Finetune,
                     "dapt" => TrainingStrategy.Dapt,
                     "scratch" => TrainingStrategy.Scratch,
-                    _ => throw new CliException($"--strategies: '{s}' is not finetune, dapt or scratch", ExitCodes.Usage),
+                    "embeddings" => TrainingStrategy.Embeddings,
+                    _ => throw new CliException($"--strategies: '{s}' is not finetune, dapt, scratch or embeddings", ExitCodes.Usage),
                 })],
                 Budgets = [.. List(settings.Budgets, "--budgets").Select(b => b == "all" ? 0 : Number(b, "--budgets"))],
                 Seeds = [.. List(settings.Seeds, "--seeds").Select(s => Number(s, "--seeds"))],

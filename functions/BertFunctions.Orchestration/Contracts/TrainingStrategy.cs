@@ -14,4 +14,10 @@ public enum TrainingStrategy
 
     /// <summary>Train a domain vocabulary, pretrain from random initialisation on the domain text, then fine-tune.</summary>
     [JsonStringEnumMemberName("scratch")] Scratch,
+
+    /// <summary>
+    /// The few-shot floor a careful user tries first: logistic regression on the base model's frozen, mean-pooled
+    /// embeddings (only the classifier trains; seconds to minutes on a CPU).
+    /// </summary>
+    [JsonStringEnumMemberName("embeddings")] Embeddings,
 }

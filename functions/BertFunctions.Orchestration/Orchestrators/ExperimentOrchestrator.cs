@@ -87,12 +87,12 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 Mode = JobMode.Classify,
                 Base = arm.strategy switch
                 {
-                    TrainingStrategy.Finetune => baseModel,
                     TrainingStrategy.Dapt => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "dapt-mlm")),
-                    _ => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "scratch-mlm")),
+                    TrainingStrategy.Scratch => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "scratch-mlm")),
+                    _ => baseModel, // finetune, embeddings
                 },
                 Dataset = arm.strategy == TrainingStrategy.Scratch ? new DatasetReference(domainLabeled!.Dataset, domainLabeled.Version) : new DatasetReference(labeled.Dataset, labeled.Version),
-                Hyperparameters = FineTuningPlan.ForBudget(fineTuning, arm.budget),
+                Hyperparameters = FineTuningPlan.ForBudget(TrainingRunOrchestrator.ForStrategy(arm.strategy, fineTuning), arm.budget),
                 Output = new ModelPackageReference(model, jobId),
                 Seed = arm.seed,
             };
@@ -192,6 +192,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
     {
         TrainingStrategy.Finetune => "finetune",
         TrainingStrategy.Dapt => "dapt",
+        TrainingStrategy.Embeddings => "embeddings",
         _ => "scratch",
     };
 }

@@ -168,6 +168,7 @@ public static class ExperimentPlots
     {
         TrainingStrategy.Finetune => "#1f77b4",
         TrainingStrategy.Dapt => "#ff7f0e",
+        TrainingStrategy.Embeddings => "#7f7f7f",
         _ => "#2ca02c",
     };
 

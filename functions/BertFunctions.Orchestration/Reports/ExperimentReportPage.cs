@@ -72,7 +72,7 @@ public static class ExperimentReportPage
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{Name(s.Strategy)}</td><td>{ExperimentOrchestrator.BudgetName(s.Budget)}</td><td>{s.Seeds}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"validation-macro-f1\">{Html.MeanStd(s.ValidationMacroF1Mean, s.ValidationMacroF1Std, s.Seeds)}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"accuracy\">{Html.MeanStd(s.AccuracyMean, s.AccuracyStd, s.Seeds)}</td><td class=\"macro-f1\">{Html.MeanStd(s.MacroF1Mean, s.MacroF1Std, s.Seeds)}</td>");
-            b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Tokens(s.FineTuneTokensMean)}</td><td>{Html.Seconds(s.FineTuneSecondsMean)}</td><td>{(s.Strategy == TrainingStrategy.Finetune ? "none" : Html.Seconds(s.PretrainingSeconds))}</td></tr>\n");
+            b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Tokens(s.FineTuneTokensMean)}</td><td>{Html.Seconds(s.FineTuneSecondsMean)}</td><td>{(s.Strategy is TrainingStrategy.Finetune or TrainingStrategy.Embeddings ? "none" : Html.Seconds(s.PretrainingSeconds))}</td></tr>\n");
         }
 
         b.Append("</tbody>\n</table>\n<p class=\"meta\">Bold: the best strategy at that budget by mean validation macro-F1.</p>\n");

@@ -127,7 +127,7 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
         }
         finally
         {
-            model.Module.train();
+            model.Train();
         }
     }
 }

@@ -53,7 +53,36 @@ public sealed class TrainableModel : IDisposable
     public IReadOnlyList<string>? Labels { get; }
 
     /// <summary>Every trainable parameter once, with its HF name (tied MLM decoder aliases excluded).</summary>
-    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters() => Module.named_parameters();
+    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters() => Module.named_parameters().Where(p => p.parameter.requires_grad);
+
+    /// <summary>Whether the encoder is frozen (<see cref="FreezeEncoder"/>).</summary>
+    public bool EncoderFrozen { get; private set; }
+
+    /// <summary>
+    /// A classifier that trains its head only: the encoder's weights get no gradient (and so no optimizer state) and it
+    /// runs in eval mode, without dropout, so the head sees fixed features: logistic regression on frozen embeddings.
+    /// </summary>
+    public void FreezeEncoder()
+    {
+        var encoder = (Module as BertForSequenceClassification)?.Bert ?? throw new InvalidOperationException("only a classifier's encoder can be frozen");
+        foreach (var parameter in encoder.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+
+        EncoderFrozen = true;
+        encoder.eval();
+    }
+
+    /// <summary>Training mode for the next step: dropout on, except in a frozen encoder.</summary>
+    public void Train()
+    {
+        Module.train();
+        if (EncoderFrozen)
+        {
+            ((BertForSequenceClassification)Module).Bert.eval();
+        }
+    }
 
     /// <summary>Runs <paramref name="batch"/> on <paramref name="device"/>; tensors land in the caller's dispose scope.</summary>
     public ForwardResult Forward(Batch batch, Device device)
