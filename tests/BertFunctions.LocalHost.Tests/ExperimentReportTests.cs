@@ -25,7 +25,7 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         """;
 
     [Fact]
-    public async Task An_experiment_compares_the_three_strategies_and_its_report_renders_the_recorded_numbers_in_chromium()
+    public async Task An_experiment_compares_the_four_strategies_warns_about_a_small_scratch_budget_and_its_report_renders_the_recorded_numbers_in_chromium()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var host = await fixture.StartHostAsync(trainer: true);
@@ -36,11 +36,15 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         using var body = new StringContent($$"""{"dataset": "compare", "budgets": [8], "seeds": [1, 2], "promote": true, {{Tiny}}}""", Encoding.UTF8, "application/json");
         var response = await host.Http.PostAsync("/api/experiments", body, ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<RunAccepted>(TrainingApi.JsonOptions, ct))!.Id;
+        var accepted = (await response.Content.ReadFromJsonAsync<RunAccepted>(TrainingApi.JsonOptions, ct))!;
+        var id = accepted.Id;
+        // Before any compute: the tiny scratch model gets 4 x 8 x 128 tokens for 18,208 non-embedding parameters.
+        Assert.Contains("4,096 tokens for a model of 18,208 non-embedding parameters", Assert.Single(accepted.Warnings!), StringComparison.Ordinal);
         var result = await WaitForExperimentAsync(host, id, TimeSpan.FromMinutes(8));
+        Assert.Equal(accepted.Warnings, result.Warnings);
 
-        // The record: 3 strategies x 1 budget x 2 seeds, each with its cost, checkpoint and package; means recomputed here.
-        Assert.Equal(6, result.Arms.Count);
+        // The record: 4 strategies x 1 budget x 2 seeds, each with its cost, checkpoint and package; means recomputed here.
+        Assert.Equal(8, result.Arms.Count);
         Assert.All(result.Arms, a =>
         {
             Assert.NotNull(a.Cost);
@@ -92,7 +96,8 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         var chosen = result.Summaries.MaxBy(s => s.ValidationMacroF1Mean)!;
         Assert.Equal(chosen.Strategy.ToString().ToLowerInvariant(), await tab.Locator("#comparison tr.best").GetAttributeAsync("data-strategy"));
 
-        Assert.Equal(6, await tab.Locator("#arms tbody tr").CountAsync());
+        Assert.Equal(8, await tab.Locator("#arms tbody tr").CountAsync());
+        Assert.Equal("Warning, given before the run: " + accepted.Warnings![0], await tab.Locator("#warning").InnerTextAsync());
         Assert.Contains("8 labels", await tab.Locator("#recommendation").InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await tab.EvaluateAsync<bool>("() => document.images.length >= 4 && [...document.images].every(i => i.complete && i.naturalWidth > 0)"), "every plot loads");
         await tab.ScreenshotAsync(new PageScreenshotOptions { Path = Browsers.ScreenshotPath("experiment-report.png"), FullPage = true });

@@ -114,6 +114,11 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         Say($"uploads: {added:N0} new of {corpus.Uploaded.Count:N0} emails" + (settings.GeneralText ? $", {general} new Brown corpus files as general text" : ", the emails' bodies as domain text"));
 
         var accepted = await StartAsync(http, request, ct).ConfigureAwait(false);
+        foreach (var warning in accepted.Warnings ?? [])
+        {
+            Say("warning: " + warning);
+        }
+
         var arms = request.Strategies.Count * request.Budgets.Count * request.Seeds.Count;
         Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} fine-tuning jobs ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {(settings.Steps is { } steps ? $"{steps} steps each" : $"steps from the budget planner (at least {FineTuningPlan.MinSteps} per budget arm)")}");
         var status = await new StatusFollower(streams, http).FollowAsync($"api/experiments/{accepted.Id}", $"experiment {accepted.Id}", ExperimentView, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);

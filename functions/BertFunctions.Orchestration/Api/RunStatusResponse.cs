@@ -38,7 +38,8 @@ public sealed record RunStatusResponse
 }
 
 /// <summary>202 Accepted for POST /api/training and cancel.</summary>
-public sealed record RunAccepted(string Id, string StatusUrl, bool Existing);
+/// <param name="Warnings">What the user should know before compute is spent (e.g. a scratch arm with too small a pretraining budget); absent when none.</param>
+public sealed record RunAccepted(string Id, string StatusUrl, bool Existing, IReadOnlyList<string>? Warnings = null);
 
 /// <summary>GET /api/models: every model name, its versions and which one is live.</summary>
 public sealed record ModelSummary(string Name, LiveModel? Live, IReadOnlyList<ModelVersionSummary> Versions);

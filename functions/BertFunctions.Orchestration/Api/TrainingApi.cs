@@ -41,7 +41,8 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
         (request, uploads) => RunIds.Experiment(request.Dataset, uploads.Fingerprint, request.Hash()),
         nameof(ExperimentOrchestrator),
         (request, settings) => new ExperimentInput(request, settings),
-        cancellationToken);
+        cancellationToken,
+        request => request.Warnings());
 
     /// <summary>
     /// What both POSTs do: read and parse the body (problem details for what is wrong), check the dataset has labeled
@@ -57,7 +58,8 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
         Func<TRequest, UploadsSummary, string> idOf,
         string orchestrator,
         Func<TRequest, RunSettings, object> inputOf,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<TRequest, IReadOnlyList<string>>? warningsOf = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         var settings = options.Value;
@@ -98,7 +100,8 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
         }
 
         var url = $"{http.Scheme}://{http.Host}/api/{route}/{id}";
-        return Results.Json(new RunAccepted(id, url, existing is not null && !rerun), JsonOptions, statusCode: StatusCodes.Status202Accepted);
+        var warnings = warningsOf?.Invoke(request) is { Count: > 0 } w ? w : null;
+        return Results.Json(new RunAccepted(id, url, existing is not null && !rerun, warnings), JsonOptions, statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>GET /api/experiments/{id}: progress while it runs, the comparison (every arm, mean ± std, the best strategy per budget) when done.</summary>

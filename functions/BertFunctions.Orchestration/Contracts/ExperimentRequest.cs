@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using BertFunctions.Ingestion;
 using BertFunctions.Storage;
+using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Training.Contracts;
 
 namespace BertFunctions.Orchestration.Contracts;
@@ -64,6 +65,13 @@ public sealed record ExperimentRequest
     public string ToJson() => JsonSerializer.Serialize(this, TrainingRunRequest.JsonOptions);
 
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())))[..16];
+
+    /// <summary>What the user should know before compute is spent: a scratch arm whose pretraining budget is too small (<see cref="ScratchBudget"/>).</summary>
+    public IReadOnlyList<string> Warnings() =>
+        Strategies.Contains(TrainingStrategy.Scratch) && ScratchBudget.Estimate(
+            ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig,
+            Pretraining ?? TrainingRunOrchestrator.DefaultPretraining,
+            new Datasets.PretrainingOptions().MaxSeqLen)?.Warning is { } warning ? [warning] : [];
 
     public ExperimentRequest Validate()
     {
@@ -146,7 +154,8 @@ public sealed record ExperimentResult(
     string? Device = null,
     DateTimeOffset? StartedAt = null,
     DateTimeOffset? EndedAt = null,
-    ExperimentPromotion? Promotion = null);
+    ExperimentPromotion? Promotion = null,
+    IReadOnlyList<string>? Warnings = null);
 
 /// <summary>What happened when the winner was offered for promotion (experiments with <c>promote</c>).</summary>
 /// <param name="Candidate">The arm offered: the best seed of the best strategy at the largest budget.</param>

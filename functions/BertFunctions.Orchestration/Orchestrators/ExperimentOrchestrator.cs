@@ -104,7 +104,8 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
             .Select(j => new ArmResult(j.arm.strategy, j.arm.budget, j.arm.seed, j.spec.JobId, j.done.Result!.Step, j.done.Result.Metrics ?? new Dictionary<string, double>(),
                 j.done.Result.Cost, j.done.Result.Checkpoint, j.spec.Output!.Prefix))
             .ToList();
-        var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, EndedAt = context.CurrentUtcDateTime };
+        var warnings = request.Warnings();
+        var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, EndedAt = context.CurrentUtcDateTime, Warnings = warnings.Count > 0 ? warnings : null };
 
         if (request.Promote)
         {

@@ -39,6 +39,11 @@ public static class ExperimentReportPage
 
     private static void Recommendation(StringBuilder b, ExperimentResult result)
     {
+        foreach (var warning in result.Warnings ?? [])
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"warning\" id=\"warning\"><strong>Warning, given before the run:</strong> {Html.Encode(warning)}</p>\n");
+        }
+
         b.Append("<h2>Recommendation</h2>\n<div class=\"recommendation\" id=\"recommendation\">\n<ul>\n");
         foreach (var verdict in ExperimentSummary.Verdicts(result.Summaries))
         {

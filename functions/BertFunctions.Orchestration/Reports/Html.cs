@@ -21,6 +21,7 @@ internal static class Html
         th { background: #f4f4f4; } td.text, th.text { text-align: left; }
         .meta { color: #555; font-size: .9rem; } .swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; border-radius: 2px; }
         .best { font-weight: bold; } .recommendation { background: #f0f7ff; border-left: 4px solid #1f77b4; padding: .6rem 1rem; }
+        .warning { background: #fff6e5; border-left: 4px solid #ff7f0e; padding: .6rem 1rem; }
         img { max-width: 100%; border: 1px solid #eee; margin: .5rem 0; }
         .state-failed { color: #b00; } .state-running { color: #a60; } .state-completed { color: #070; }
         """;
