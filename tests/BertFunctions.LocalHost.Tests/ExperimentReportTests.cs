@@ -55,6 +55,8 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
             Assert.Equal($"compare/{a.JobId}/", a.ModelPackage);
         });
         Assert.Equal(2, result.Pretraining!.Count);
+        var daptStart = result.Pretraining.Single(p => p.Strategy == TrainingStrategy.Dapt).StartMetrics!["validation.loss"]; // the head fitted on MiniLM's frozen encoder
+        Assert.True(double.IsFinite(daptStart) && daptStart > 0, $"start loss {daptStart}");
         foreach (var summary in result.Summaries)
         {
             var f1 = result.Arms.Where(a => a.Strategy == summary.Strategy).Select(a => a.Metrics["test.macro_f1"]).ToList();
@@ -97,6 +99,7 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         Assert.Equal(chosen.Strategy.ToString().ToLowerInvariant(), await tab.Locator("#comparison tr.best").GetAttributeAsync("data-strategy"));
 
         Assert.Equal(8, await tab.Locator("#arms tbody tr").CountAsync());
+        Assert.Contains(daptStart.ToString("F3", CultureInfo.InvariantCulture), await tab.Locator("#pretraining td.start-loss").AllInnerTextsAsync());
         Assert.Equal("Warning, given before the run: " + accepted.Warnings![0], await tab.Locator("#warning").InnerTextAsync());
         Assert.Contains("8 labels", await tab.Locator("#recommendation").InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await tab.EvaluateAsync<bool>("() => document.images.length >= 4 && [...document.images].every(i => i.complete && i.naturalWidth > 0)"), "every plot loads");

@@ -32,8 +32,16 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
 
         Assert.True(run.RuntimeStatus == OrchestrationRuntimeStatus.Completed, run.FailureDetails?.ErrorMessage);
         var jobs = trainer.Received.ToList();
-        var mlm = Assert.Single(jobs, j => j.Mode == JobMode.Mlm);
-        Assert.Equal(ModelBase.MiniLm, mlm.Base);
+        // DAPT: first a head fitted on MiniLM's frozen encoder (it has no MLM head), then the adaptation from it.
+        var mlmJobs = jobs.Where(j => j.Mode == JobMode.Mlm).ToList();
+        Assert.Equal(2, mlmJobs.Count);
+        var head = mlmJobs[0];
+        Assert.Equal(ModelBase.MiniLm, head.Base);
+        Assert.True(head.Hyperparameters.FreezeEncoder);
+        Assert.Equal((2, "loss", true), (head.Hyperparameters.EarlyStoppingPatience, head.Hyperparameters.EarlyStoppingMetric, head.Hyperparameters.KeepBest));
+        var mlm = mlmJobs[1];
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, head.JobId), mlm.Base);
+        Assert.False(mlm.Hyperparameters.FreezeEncoder);
         var classify = jobs.Where(j => j.Mode == JobMode.Classify).ToList();
         Assert.Equal(8, classify.Count);
         Assert.Single(classify.Select(j => j.Dataset.Version).Distinct()); // the same splits for every arm
@@ -66,7 +74,8 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
         // Cost: each arm's fine-tuning, and the pretraining its strategy paid once.
         Assert.Equal("cpu (scripted)", result.Device);
         Assert.All(result.Summaries, s => Assert.Equal((1_000, 2.5), (s.FineTuneTokensMean, s.FineTuneSecondsMean)));
-        Assert.Equal(2.5, dapt4.PretrainingSeconds);
+        Assert.Equal(2.5 + 2.5, dapt4.PretrainingSeconds); // the head fitting, then the adaptation
+        Assert.Equal(0.3, Assert.Single(result.Pretraining!).StartMetrics!["validation.loss"]); // where the adaptation started
         Assert.Equal(0, Assert.Single(result.Summaries, s => s.Strategy == TrainingStrategy.Finetune && s.Budget == 4).PretrainingSeconds);
     }
 

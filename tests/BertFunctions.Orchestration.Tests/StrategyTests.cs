@@ -46,7 +46,7 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
         var jobs = trainer.Received.ToList();
-        Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode));
+        Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode)); // a single run adapts without a separate head fitting (experiments fit one)
         Assert.Equal(ModelBase.MiniLm, jobs[0].Base);
         Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, jobs[0].JobId), jobs[1].Base);
         var outcome = run.ReadOutputAs<RunOutcome>()!;

@@ -63,4 +63,23 @@ public sealed class ClassifierHeadTests(TrainingFixture fixture)
         Assert.All(encoder, k => Assert.True((after[k] - before[k]).abs().max().item<float>() == 0, $"{k} changed"));
         Assert.True(frozen.LossCurve.TakeLast(5).Average(p => p.Loss) < frozen.LossCurve.Take(5).Average(p => p.Loss), "the head learns");
     }
+
+    [Fact]
+    public async Task An_mlm_head_fitted_on_a_frozen_encoder_changes_the_head_only()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var base_ = await fixture.Runner().RunAsync(fixture.MlmSpec("head-fit-base", new Hyperparameters { MaxSteps = 2, BatchSize = 8, Threads = 2, Device = "cpu" }), new EventRecorder(), ct);
+        Assert.True(base_.Succeeded, base_.Error);
+        var spec = fixture.MlmSpec("head-fit", new Hyperparameters { MaxSteps = 6, BatchSize = 8, LearningRate = 1e-2, FreezeEncoder = true, Threads = 2, Device = "cpu" })
+            with { Base = new ModelBase(ModelBaseKind.Checkpoint, "head-fit-base"), Config = null };
+
+        using var fitted = await fixture.Runner().RunAsync(spec, new EventRecorder(), ct);
+
+        Assert.True(fitted.Succeeded, fitted.Error);
+        var (before, after) = (base_.Model!.state_dict(), fitted.Model!.state_dict());
+        double Change(string k) => (after[k] - before[k]).abs().max().item<float>();
+        Assert.All(after.Keys.Where(k => k.StartsWith("bert.", StringComparison.Ordinal)), k => Assert.True(Change(k) == 0, $"{k} changed"));
+        Assert.True(Change("cls.predictions.transform.dense.weight") > 0, "the head's transform trains");
+        Assert.True(Change("cls.predictions.bias") > 0, "the head's bias trains");
+    }
 }

@@ -67,8 +67,9 @@ public sealed record Hyperparameters
     public string ClassifierPooling { get; init; } = "mean";
 
     /// <summary>
-    /// Classification: train the classifier only, on the frozen encoder's pooled output (no dropout in the encoder):
-    /// logistic regression on the base model's embeddings, the few-shot floor a careful user tries first.
+    /// Train the head only, on the frozen encoder (no gradient, no dropout). Classification: logistic regression on the
+    /// base model's embeddings, the few-shot floor a careful user tries first. MLM: fit a new MLM head to a pretrained
+    /// encoder before adapting it, so that the adaptation's gains are measured from a fitted head.
     /// </summary>
     public bool FreezeEncoder { get; init; }
 

@@ -96,11 +96,6 @@ public sealed class TrainingJobRunner(
             var totalSteps = TotalSteps(spec, info);
             if (hp.FreezeEncoder)
             {
-                if (!model.IsClassifier)
-                {
-                    throw new TrainingFailedException("freeze_encoder needs a classification job");
-                }
-
                 model.FreezeEncoder();
             }
 

@@ -119,7 +119,8 @@ public sealed record ArmResult(
     string? ModelPackage = null);
 
 /// <summary>The one pretraining job of a strategy that pretrains (shared by all its arms).</summary>
-public sealed record PretrainingResult(TrainingStrategy Strategy, string JobId, long Steps, IReadOnlyDictionary<string, double> Metrics, JobCost? Cost, string? Checkpoint);
+/// <param name="StartMetrics">DAPT from a base without an MLM head: the metrics of the head fitted on the frozen encoder first (its validation loss is where the adaptation started).</param>
+public sealed record PretrainingResult(TrainingStrategy Strategy, string JobId, long Steps, IReadOnlyDictionary<string, double> Metrics, JobCost? Cost, string? Checkpoint, IReadOnlyDictionary<string, double>? StartMetrics = null);
 
 /// <summary>
 /// Mean and standard deviation over seeds of one (strategy, budget), with the mean cost of its fine-tuning and the

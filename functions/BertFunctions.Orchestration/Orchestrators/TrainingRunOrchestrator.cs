@@ -245,6 +245,26 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             : recipe;
     }
 
+    /// <summary>
+    /// Fitting a new MLM head to a pretrained encoder before domain-adaptive pretraining: the encoder frozen, the head
+    /// trained at 1e-3, validation every 25 steps, stopped when its MLM loss has not improved for 2 evaluations (at most
+    /// the adaptation's steps), the best kept. Its final validation loss is the adaptation's true starting point.
+    /// </summary>
+    public static Hyperparameters HeadFitting(Hyperparameters pretraining)
+    {
+        ArgumentNullException.ThrowIfNull(pretraining);
+        return pretraining with
+        {
+            FreezeEncoder = true,
+            LearningRate = 1e-3,
+            MaxSteps = pretraining.MaxSteps ?? DefaultPretraining.MaxSteps,
+            EvalEverySteps = 25,
+            EarlyStoppingPatience = 2,
+            EarlyStoppingMetric = "loss",
+            KeepBest = true,
+        };
+    }
+
     /// <summary>The learning rate of the embeddings strategy's linear classifier.</summary>
     public const double EmbeddingsLearningRate = 1e-3;
 

@@ -124,10 +124,11 @@ public static class ExperimentReportPage
             return;
         }
 
-        b.Append("<h2>Pretraining</h2>\n<table id=\"pretraining\">\n<thead><tr><th class=\"text\">job</th><th class=\"text\">strategy</th><th>steps</th><th>validation MLM loss</th><th>validation masked accuracy</th><th>tokens</th><th>time</th></tr></thead>\n<tbody>\n");
+        b.Append("<h2>Pretraining</h2>\n<table id=\"pretraining\">\n<thead><tr><th class=\"text\">job</th><th class=\"text\">strategy</th><th>steps</th><th>start: validation MLM loss of the fitted head</th><th>validation MLM loss</th><th>validation masked accuracy</th><th>tokens</th><th>time</th></tr></thead>\n<tbody>\n");
         foreach (var p in jobs)
         {
             b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><code>{Html.Encode(p.JobId)}</code></td><td class=\"text\">{Name(p.Strategy)}</td><td>{p.Steps}</td>");
+            b.Append(CultureInfo.InvariantCulture, $"<td class=\"start-loss\">{(p.StartMetrics is { } start ? Html.Number(start.GetValueOrDefault("validation.loss", double.NaN), "F3") : "n/a")}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(p.Metrics.GetValueOrDefault("validation.loss", double.NaN), "F3")}</td><td>{Html.Number(p.Metrics.GetValueOrDefault("validation.masked_accuracy", double.NaN), "F3")}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{(p.Cost is null ? "n/a" : Html.Tokens(p.Cost.Tokens))}</td><td>{(p.Cost is null ? "n/a" : Html.Seconds(p.Cost.TrainSeconds))}</td></tr>\n");
         }

@@ -59,12 +59,14 @@ public sealed class TrainableModel : IDisposable
     public bool EncoderFrozen { get; private set; }
 
     /// <summary>
-    /// A classifier that trains its head only: the encoder's weights get no gradient (and so no optimizer state) and it
-    /// runs in eval mode, without dropout, so the head sees fixed features: logistic regression on frozen embeddings.
+    /// A model that trains its head only: the encoder's weights get no gradient (and so no optimizer state) and it runs
+    /// in eval mode, without dropout, so the head sees fixed features. A classifier: logistic regression on frozen
+    /// embeddings. An MLM model: the head's transform and bias fitted to the encoder before adapting it (its decoder is
+    /// the frozen word embedding).
     /// </summary>
     public void FreezeEncoder()
     {
-        var encoder = (Module as BertForSequenceClassification)?.Bert ?? throw new InvalidOperationException("only a classifier's encoder can be frozen");
+        var encoder = Encoder;
         foreach (var parameter in encoder.parameters())
         {
             parameter.requires_grad = false;
@@ -80,9 +82,11 @@ public sealed class TrainableModel : IDisposable
         Module.train();
         if (EncoderFrozen)
         {
-            ((BertForSequenceClassification)Module).Bert.eval();
+            Encoder.eval();
         }
     }
+
+    private BertModel Encoder => Module is BertForMaskedLM mlm ? mlm.Bert : ((BertForSequenceClassification)Module).Bert;
 
     /// <summary>Runs <paramref name="batch"/> on <paramref name="device"/>; tensors land in the caller's dispose scope.</summary>
     public ForwardResult Forward(Batch batch, Device device)
