@@ -72,6 +72,23 @@ public sealed class TrainingRunTests(TrainingFixture fixture)
         Assert.True(result.Metrics["test.macro_f1"] >= 0.9, $"test macro-F1 {result.Metrics["test.macro_f1"]}");
         Assert.Equal(["negative", "positive"], result.Labels);
         Assert.Equal("positive", result.Config!.Id2Label!["1"]);
+
+        // metrics.json holds every test example's label and prediction in the split's stored order (what a paired
+        // comparison of two models lines up): the accuracy recomputed from them is the reported one, and the labels are
+        // the split's own, read here from the dataset in its order.
+        using var metrics = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(result.MetricsFile!, ct));
+        var test = metrics.RootElement.GetProperty("splits").GetProperty("test").GetProperty("classification");
+        var labels = test.GetProperty("labels").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        var predictions = test.GetProperty("predictions").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        var source = await Data.BlobExampleSource.OpenAsync(fixture.Blobs, new DatasetReference("reviews", fixture.ReviewsVersion), ct);
+        var stored = new List<int>();
+        await foreach (var example in source.ReadAsync(Data.DatasetInfo.Test, ct))
+        {
+            stored.Add(example.Label);
+        }
+
+        Assert.Equal(stored, labels);
+        Assert.Equal(result.Metrics["test.accuracy"], labels.Zip(predictions).Count(p => p.First == p.Second) / (double)labels.Count, 12);
         Assert.NotNull(result.Model);
     }
 

@@ -15,6 +15,12 @@ public sealed record ClassMetrics(string Label, double Precision, double Recall,
 /// <param name="Count">Examples evaluated.</param>
 public sealed record ClassificationMetrics(double Accuracy, double MacroF1, double? RocAuc, IReadOnlyList<ClassMetrics> PerClass, long[][] ConfusionMatrix, long Count)
 {
+    /// <summary>True class ids, one per example in the split's stored order (the same order for every model of the dataset's documents).</summary>
+    public IReadOnlyList<int>? Labels { get; init; }
+
+    /// <summary>Predicted class ids in the order of <see cref="Labels"/>: what a paired comparison of two models reads.</summary>
+    public IReadOnlyList<int>? Predictions { get; init; }
+
     /// <summary>Computes the metrics.</summary>
     /// <param name="labels">True class ids.</param>
     /// <param name="predictions">Predicted class ids.</param>

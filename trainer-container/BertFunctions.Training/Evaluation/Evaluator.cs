@@ -39,8 +39,10 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             double lossSum = 0;
             long count = 0, correct = 0;
             var trimmer = new GrowthTrimmer(TrainingSession.MemoryGrowthAllowance);
-            var window = new List<Datasets.TrainingExample>(SortWindow);
+            var window = new List<(Datasets.TrainingExample Example, int Index)>(SortWindow);
             var pending = new List<Datasets.TrainingExample>(batchSize);
+            var pendingIndexes = new List<int>(batchSize);
+            var inSplitOrder = new Dictionary<int, (int Label, int Predicted)>(); // index in the split's order: what a paired comparison of two models lines up
             var batches = 0;
             void Flush()
             {
@@ -50,7 +52,9 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
                 }
 
                 var batch = collator.Collate(pending, DataPosition.Start);
+                var indexes = pendingIndexes.ToArray();
                 pending.Clear();
+                pendingIndexes.Clear();
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
                 var output = model.Forward(batch, device);
@@ -65,6 +69,7 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
                     {
                         labels.Add((int)truth[i]);
                         predictions.Add((int)predicted[i]);
+                        inSplitOrder[indexes[i]] = ((int)truth[i], (int)predicted[i]);
                         if (probabilities.shape[1] == 2)
                         {
                             scores.Add(probabilities[i, 1].item<float>());
@@ -88,9 +93,10 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
 
             void FlushWindow()
             {
-                foreach (var example in window.OrderByDescending(e => e.InputIds.Length))
+                foreach (var (example, index) in window.OrderByDescending(e => e.Example.InputIds.Length))
                 {
                     pending.Add(example);
+                    pendingIndexes.Add(index);
                     if (pending.Count == batchSize)
                     {
                         Flush();
@@ -105,9 +111,10 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
             }
 
             var examples = model.IsClassifier ? source.ReadAsync(split, cancellationToken) : source.ReadFirstCopyAsync(split, cancellationToken);
+            var read = 0;
             await foreach (var example in examples.ConfigureAwait(false))
             {
-                window.Add(example);
+                window.Add((example, read++));
                 if (window.Count == SortWindow)
                 {
                     FlushWindow();
@@ -121,7 +128,11 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
                 return (MlmMetrics.FromSums(lossSum, count, correct).ToDictionary(), null);
             }
 
-            var metrics = ClassificationMetrics.Compute(labels, predictions, scores.Count == labels.Count ? scores : null, model.Labels!);
+            var metrics = ClassificationMetrics.Compute(labels, predictions, scores.Count == labels.Count ? scores : null, model.Labels!) with
+            {
+                Labels = [.. Enumerable.Range(0, read).Select(i => inSplitOrder[i].Label)],
+                Predictions = [.. Enumerable.Range(0, read).Select(i => inSplitOrder[i].Predicted)],
+            };
             var flat = new Dictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal) { ["loss"] = count == 0 ? 0 : lossSum / count };
             return (flat, metrics);
         }
