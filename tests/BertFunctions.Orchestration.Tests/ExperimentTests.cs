@@ -120,6 +120,56 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
         Assert.Equal(first.Promotion.Candidate, (await Runs.LiveAsync(fixture, "offer"))!.Version);
     }
 
+    [Fact]
+    public async Task A_lead_is_a_win_only_when_mcnemar_finds_it_significant_on_the_validation_examples()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await fixture.UploadSpamAsync("paired", perLabel: 12);
+        var checkpoints = fixture.Blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer);
+        await checkpoints.CreateIfNotExistsAsync(cancellationToken: ct);
+        // 100 validation examples. At budget 4 fine-tuning misses none and DAPT the first 20 (20 disagreements one way
+        // per seed: significant). At the whole split DAPT misses 1 and fine-tuning 3 (4 disagreements over 2 seeds,
+        // p = 0.125): DAPT is ahead on validation but not significantly, so the cheaper fine-tuning is recommended.
+        int[] labels = [.. Enumerable.Range(0, 100).Select(i => i % 2)];
+        IEnumerable<TrainingEvent> Handle(TrainingJobSpec spec)
+        {
+            if (spec.Mode != JobMode.Classify)
+            {
+                return ScriptedTrainer.Succeed(spec);
+            }
+
+            var dapt = spec.Base.Kind == ModelBaseKind.Checkpoint;
+            var misses = spec.Hyperparameters.TrainExamples == 4 ? (dapt ? 20 : 0) : (dapt ? 1 : 3);
+            var predictions = labels.Select((l, i) => i < misses ? 1 - l : l).ToArray();
+            var folder = $"{spec.JobId}/step-00000010/";
+            checkpoints.GetBlobClient(folder + "metrics.json").Upload(BinaryData.FromString(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                splits = new { validation = new { classification = new { labels, predictions } } },
+            })), overwrite: true);
+            var metrics = new Dictionary<string, double> { ["validation.macro_f1"] = 1 - (misses / 100.0), ["test.macro_f1"] = 0.9, ["test.accuracy"] = 0.9 };
+            return ScriptedTrainer.Succeed(spec, metrics).Select(e => e.Kind == TrainingEventKind.Completed ? e with { Checkpoint = $"{StorageLayout.CheckpointsContainer}/{folder}" } : e);
+        }
+
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => Handle(spec));
+        var request = new ExperimentRequest { Dataset = "paired", Strategies = [TrainingStrategy.Finetune, TrainingStrategy.Dapt], Budgets = [4, 0], Seeds = [1, 2] };
+        var uploads = await fixture.Get<Activities.UploadInspector>().InspectAsync("paired", ct);
+        var id = RunIds.Experiment("paired", uploads.Fingerprint, request.Hash());
+        await fixture.Client.ScheduleNewOrchestrationInstanceAsync(nameof(ExperimentOrchestrator), new ExperimentInput(request, fixture.Options.RunSettings), new StartOrchestrationOptions(id), ct);
+        var run = await Runs.WaitAsync(fixture, id, 180);
+
+        Assert.True(run.RuntimeStatus == OrchestrationRuntimeStatus.Completed, run.FailureDetails?.ErrorMessage);
+        var result = run.ReadOutputAs<ExperimentResult>()!;
+        var small = Assert.Single(result.Comparisons!, c => c.Budget == 4);
+        Assert.Equal((TrainingStrategy.Finetune, TrainingStrategy.Dapt, 2, 40, 0), (small.Best, small.RunnerUp, small.Seeds, small.B, small.C));
+        Assert.Equal(2 * Math.Pow(0.5, 40), small.PValue, 15);
+        var all = Assert.Single(result.Comparisons!, c => c.Budget == 0);
+        Assert.Equal((TrainingStrategy.Dapt, TrainingStrategy.Finetune, 4, 0), (all.Best, all.RunnerUp, all.B, all.C));
+        Assert.Equal(0.125, all.PValue, 12);
+        var parts = result.Recommendation.Split("; ");
+        Assert.Contains("ahead of dapt by 0.200 on validation (McNemar on validation, 40 vs 0 disagreements over 2 seeds", parts[0], StringComparison.Ordinal);
+        Assert.EndsWith("a tie, so the cheaper, finetune, is the recommendation", parts[1], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"dataset\": \"spam\", \"budgets\": [1]}", "budgets")]
     [InlineData("{\"dataset\": \"spam\", \"seeds\": [1, 1]}", "seeds")]

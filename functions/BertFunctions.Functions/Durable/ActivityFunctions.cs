@@ -59,6 +59,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(WriteExperimentReportActivity))]
     public Task<string> WriteExperimentReport([ActivityTrigger] string input, FunctionContext context) => Run<WriteExperimentReportActivity, string, string>(input, context);
 
+    [Function(nameof(PairedComparisonActivity))]
+    public Task<List<PairedComparison>> PairedComparison([ActivityTrigger] ExperimentResult input, FunctionContext context) => Run<PairedComparisonActivity, ExperimentResult, List<PairedComparison>>(input, context);
+
     private Task<TOut> Run<TActivity, TIn, TOut>(TIn input, FunctionContext context)
         where TActivity : TaskActivity<TIn, TOut>
     {

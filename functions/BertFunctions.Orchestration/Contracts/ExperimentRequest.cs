@@ -156,7 +156,23 @@ public sealed record ExperimentResult(
     DateTimeOffset? StartedAt = null,
     DateTimeOffset? EndedAt = null,
     ExperimentPromotion? Promotion = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null,
+    IReadOnlyList<PairedComparison>? Comparisons = null);
+
+/// <summary>
+/// The best strategy at a budget against the runner-up, example by example on the validation split: McNemar's exact
+/// test over the disagreements summed across seeds (<see cref="Orchestrators.McNemar"/>).
+/// </summary>
+/// <param name="B">Validation examples the best strategy's models got right and the runner-up's wrong, over the seeds.</param>
+/// <param name="C">The reverse.</param>
+/// <param name="SeedsSkipped">Seeds left out: an arm without per-example predictions, or not on the same examples.</param>
+public sealed record PairedComparison(int Budget, TrainingStrategy Best, TrainingStrategy RunnerUp, int Seeds, int SeedsSkipped, int B, int C, double PValue)
+{
+    /// <summary>The significance level a lead must reach to be a win.</summary>
+    public const double Alpha = 0.05;
+
+    public bool Significant => PValue < Alpha;
+}
 
 /// <summary>What happened when the winner was offered for promotion (experiments with <c>promote</c>).</summary>
 /// <param name="Candidate">The arm offered: the best seed of the best strategy at the largest budget.</param>

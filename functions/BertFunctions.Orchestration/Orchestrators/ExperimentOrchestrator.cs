@@ -121,7 +121,10 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 j.done.Result.Cost, j.done.Result.Checkpoint, j.spec.Output!.Prefix))
             .ToList();
         var warnings = request.Warnings();
-        var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, EndedAt = context.CurrentUtcDateTime, Warnings = warnings.Count > 0 ? warnings : null };
+        var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, Warnings = warnings.Count > 0 ? warnings : null };
+        // Is the best strategy's lead real? Example by example on validation, against the runner-up.
+        var comparisons = await context.CallActivityAsync<List<PairedComparison>>(nameof(PairedComparisonActivity), result, Retries.Storage);
+        result = result with { Comparisons = comparisons, Recommendation = ExperimentSummary.Recommend(result.Summaries, comparisons), EndedAt = context.CurrentUtcDateTime };
 
         if (request.Promote)
         {

@@ -47,32 +47,40 @@ public static class ExperimentSummary
     }
 
     /// <summary>
-    /// The best strategy at one budget by mean validation macro-F1, and the runner-up. A lead no larger than the seeds'
-    /// spread (the larger of the two standard deviations, on validation) is a tie, not a win.
+    /// The best strategy at one budget by mean validation macro-F1, and the runner-up. With a paired test of the two
+    /// (<see cref="PairedComparison"/>), the lead is a win only when it is significant (p &lt; 0.05); without one (no
+    /// per-example predictions), a lead no larger than the seeds' spread (the larger standard deviation) is a tie.
     /// </summary>
-    public sealed record BudgetVerdict(int Budget, ArmSummary Best, ArmSummary? RunnerUp)
+    public sealed record BudgetVerdict(int Budget, ArmSummary Best, ArmSummary? RunnerUp, PairedComparison? Test = null)
     {
         public double Lead => RunnerUp is null ? 0 : Best.ValidationMacroF1Mean - RunnerUp.ValidationMacroF1Mean;
 
         public double Spread => RunnerUp is null ? 0 : Math.Max(Best.ValidationMacroF1Std, RunnerUp.ValidationMacroF1Std);
 
-        public bool IsTie => RunnerUp is not null && Lead <= Spread;
+        public bool IsTie => RunnerUp is not null && (Test is { } t ? !t.Significant : Lead <= Spread);
+
+        /// <summary>Of the two, the one with less training time per model (pretraining included): the recommendation when they tie.</summary>
+        public ArmSummary Cheaper => RunnerUp is { } r && Cost(r) < Cost(Best) ? r : Best;
+
+        private static double Cost(ArmSummary s) => s.PretrainingSeconds + s.FineTuneSecondsMean;
     }
 
-    /// <summary>One verdict per budget, in the summaries' order.</summary>
-    public static IEnumerable<BudgetVerdict> Verdicts(IReadOnlyList<ArmSummary> summaries)
+    /// <summary>One verdict per budget, in the summaries' order, with its paired test when there is one.</summary>
+    public static IEnumerable<BudgetVerdict> Verdicts(IReadOnlyList<ArmSummary> summaries, IReadOnlyList<PairedComparison>? comparisons = null)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         return summaries.GroupBy(s => s.Budget).Select(g =>
         {
             var ranked = g.OrderByDescending(s => s.ValidationMacroF1Mean).ToList(); // NaN (no validation split) sorts last
-            return new BudgetVerdict(g.Key, ranked[0], ranked.Count > 1 ? ranked[1] : null);
+            var runnerUp = ranked.Count > 1 ? ranked[1] : null;
+            var test = runnerUp is null ? null : comparisons?.FirstOrDefault(c => c.Budget == g.Key && c.Best == ranked[0].Strategy && c.RunnerUp == runnerUp.Strategy);
+            return new BudgetVerdict(g.Key, ranked[0], runnerUp, test);
         });
     }
 
-    /// <summary>One sentence per budget: the best strategy on validation with its test figure, and whether its lead over the runner-up is a win or a tie.</summary>
-    public static string Recommend(IReadOnlyList<ArmSummary> summaries) =>
-        string.Join("; ", Verdicts(summaries).Select(v =>
+    /// <summary>One sentence per budget: the best strategy on validation with its test figure, and whether its lead over the runner-up is a win or a tie (then the cheaper one is recommended).</summary>
+    public static string Recommend(IReadOnlyList<ArmSummary> summaries, IReadOnlyList<PairedComparison>? comparisons = null) =>
+        string.Join("; ", Verdicts(summaries, comparisons).Select(v =>
         {
             var top = v.Best;
             var labels = v.Budget == 0 ? "all labels" : $"{v.Budget} labels";
@@ -80,6 +88,14 @@ public static class ExperimentSummary
             if (v.RunnerUp is not { } second)
             {
                 return head;
+            }
+
+            if (v.Test is { } t)
+            {
+                var evidence = string.Create(CultureInfo.InvariantCulture, $"McNemar on validation, {t.B} vs {t.C} disagreements over {t.Seeds} seeds, p = {t.PValue:G2}");
+                return v.IsTie
+                    ? string.Create(CultureInfo.InvariantCulture, $"{head}, not significantly ahead of {ExperimentOrchestrator.Short(second.Strategy)} (validation {second.ValidationMacroF1Mean:F3}, {evidence}): a tie, so the cheaper, {ExperimentOrchestrator.Short(v.Cheaper.Strategy)}, is the recommendation")
+                    : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {v.Lead:F3} on validation ({evidence})");
             }
 
             return v.IsTie

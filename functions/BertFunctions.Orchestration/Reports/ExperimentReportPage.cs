@@ -45,16 +45,27 @@ public static class ExperimentReportPage
         }
 
         b.Append("<h2>Recommendation</h2>\n<div class=\"recommendation\" id=\"recommendation\">\n<ul>\n");
-        foreach (var verdict in ExperimentSummary.Verdicts(result.Summaries))
+        foreach (var verdict in ExperimentSummary.Verdicts(result.Summaries, result.Comparisons))
         {
             var top = verdict.Best;
             var labels = verdict.Budget == 0 ? "all labels" : $"{verdict.Budget} labels";
             b.Append(CultureInfo.InvariantCulture, $"<li><strong>{Html.Encode(labels)}: {Name(top.Strategy)}</strong>, validation macro-F1 {Html.MeanStd(top.ValidationMacroF1Mean, top.ValidationMacroF1Std, top.Seeds)} (chosen on it), test macro-F1 {Html.MeanStd(top.MacroF1Mean, top.MacroF1Std, top.Seeds)}. ");
             if (verdict.RunnerUp is { } second)
             {
-                b.Append(verdict.IsTie
-                    ? $"Its lead on validation over {Name(second.Strategy)} ({Html.Number(verdict.Lead, "F4")}) is within the seeds' spread ({Html.Number(verdict.Spread, "F4")}): a tie, so the cheaper strategy will do. "
-                    : $"It leads {Name(second.Strategy)} on validation by {Html.Number(verdict.Lead, "F4")}, more than the seeds' spread ({Html.Number(verdict.Spread, "F4")}). ");
+                if (verdict.Test is { } t)
+                {
+                    var evidence = $"McNemar's exact test on the validation examples, {t.B} against {t.C} disagreements over {t.Seeds} seeds: <span class=\"p-value\">p = {Html.Number(t.PValue, "G2")}</span>";
+                    b.Append(verdict.IsTie
+                        ? $"Its lead on validation over {Name(second.Strategy)} ({Html.Number(verdict.Lead, "F4")}) is not significant ({evidence}): a tie, so the cheaper, {Name(verdict.Cheaper.Strategy)}, is the recommendation. "
+                        : $"It leads {Name(second.Strategy)} on validation by {Html.Number(verdict.Lead, "F4")}, significantly ({evidence}). ");
+                }
+                else
+                {
+                    b.Append(verdict.IsTie
+                        ? $"Its lead on validation over {Name(second.Strategy)} ({Html.Number(verdict.Lead, "F4")}) is within the seeds' spread ({Html.Number(verdict.Spread, "F4")}): a tie, so the cheaper strategy will do. "
+                        : $"It leads {Name(second.Strategy)} on validation by {Html.Number(verdict.Lead, "F4")}, more than the seeds' spread ({Html.Number(verdict.Spread, "F4")}). ");
+                }
+
                 var extra = (top.PretrainingSeconds + top.FineTuneSecondsMean) - (second.PretrainingSeconds + second.FineTuneSecondsMean);
                 b.Append(extra > 0
                     ? $"It costs {Html.Seconds(extra)} more training time per model (pretraining included)."
