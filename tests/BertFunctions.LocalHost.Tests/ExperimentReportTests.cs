@@ -92,6 +92,7 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
             Assert.Equal(MeanStd(arms.Select(a => a.Metrics["test.macro_f1"])), await row.Locator("td.macro-f1").InnerTextAsync());
             Assert.Equal(MeanStd(arms.Select(a => a.Metrics["test.accuracy"])), await row.Locator("td.accuracy").InnerTextAsync());
             Assert.Equal(MeanStd(arms.Select(a => a.Metrics["validation.macro_f1"])), await row.Locator("td.validation-macro-f1").InnerTextAsync());
+            Assert.Equal(Interval95OfTwo(arms.Select(a => a.Metrics["test.macro_f1"])), await row.Locator("td.macro-f1-ci").InnerTextAsync());
         }
 
         // The bold row is the best on validation.
@@ -112,6 +113,16 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         Assert.Equal(id, await tab.Locator("#experiment-id").InnerTextAsync());
 
         Assert.True(errors.Count == 0, "console errors: " + string.Join(" | ", errors));
+    }
+
+    /// <summary>The 95 % interval of the mean of two seeds: mean ± t(0.975, 1) × s / √2, t = 12.706.</summary>
+    private static string Interval95OfTwo(IEnumerable<double> seeds)
+    {
+        var values = seeds.ToList();
+        Assert.Equal(2, values.Count);
+        var mean = values.Average();
+        var half = 12.706 * Math.Abs(values[0] - values[1]) / Math.Sqrt(2) / Math.Sqrt(2); // s = |a - b| / √2
+        return string.Create(CultureInfo.InvariantCulture, $"{mean - half:F4} to {mean + half:F4}");
     }
 
     private static string MeanStd(IEnumerable<double> seeds)

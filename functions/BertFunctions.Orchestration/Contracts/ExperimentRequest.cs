@@ -140,7 +140,16 @@ public sealed record ArmSummary(
     long PretrainingTokens = 0,
     double PretrainingSeconds = 0,
     double ValidationMacroF1Mean = double.NaN,
-    double ValidationMacroF1Std = double.NaN);
+    double ValidationMacroF1Std = double.NaN)
+{
+    /// <summary>Half the width of the 95 % interval of the mean test macro-F1 over seeds (<see cref="Orchestrators.ConfidenceInterval"/>); NaN for one seed. Derived, so not serialized.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double MacroF1Ci95 => Orchestrators.ConfidenceInterval.HalfWidth95(MacroF1Std, Seeds);
+
+    /// <summary>The same for validation macro-F1.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double ValidationMacroF1Ci95 => Orchestrators.ConfidenceInterval.HalfWidth95(ValidationMacroF1Std, Seeds);
+}
 
 /// <summary>What an experiment found: every arm, the summaries, and the best strategy per budget.</summary>
 public sealed record ExperimentResult(

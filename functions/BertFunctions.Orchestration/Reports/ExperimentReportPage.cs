@@ -33,7 +33,7 @@ public static class ExperimentReportPage
         Arms(b, result);
         PretrainingJobs(b, result);
         Promotion(b, result);
-        b.Append("<p class=\"meta\">Every arm was evaluated on the same held-out validation and test splits; the label budgets draw a stratified, seeded subset of the same training split. Strategies, seeds and promotion are chosen on validation; test is reported, never chosen on. Quality is mean ± sample standard deviation over seeds.</p>\n");
+        b.Append("<p class=\"meta\">Every arm was evaluated on the same held-out validation and test splits; the label budgets draw a stratified, seeded subset of the same training split. Strategies, seeds and promotion are chosen on validation; test is reported, never chosen on. Quality is mean ± sample standard deviation over seeds, with the 95 % interval of the mean (Student's t); a lead is a win only when McNemar's test on the validation examples finds it significant.</p>\n");
         return Html.Page($"Experiment {result.Id}", b);
     }
 
@@ -80,7 +80,7 @@ public static class ExperimentReportPage
 
     private static void Comparison(StringBuilder b, ExperimentResult result)
     {
-        b.Append("<h2>Comparison</h2>\n<table id=\"comparison\">\n<thead><tr><th class=\"text\">strategy</th><th>label budget</th><th>seeds</th><th>validation macro-F1</th><th>test accuracy</th><th>test macro-F1</th><th>fine-tuning tokens (mean)</th><th>fine-tuning time (mean)</th><th>pretraining time (once)</th></tr></thead>\n<tbody>\n");
+        b.Append("<h2>Comparison</h2>\n<table id=\"comparison\">\n<thead><tr><th class=\"text\">strategy</th><th>label budget</th><th>seeds</th><th>validation macro-F1</th><th>test accuracy</th><th>test macro-F1</th><th>test macro-F1, 95 % interval of the mean</th><th>fine-tuning tokens (mean)</th><th>fine-tuning time (mean)</th><th>pretraining time (once)</th></tr></thead>\n<tbody>\n");
         foreach (var s in result.Summaries)
         {
             var best = result.BestByBudget.GetValueOrDefault(ExperimentOrchestrator.BudgetName(s.Budget)) == ExperimentOrchestrator.Short(s.Strategy);
@@ -88,6 +88,7 @@ public static class ExperimentReportPage
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{Name(s.Strategy)}</td><td>{ExperimentOrchestrator.BudgetName(s.Budget)}</td><td>{s.Seeds}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"validation-macro-f1\">{Html.MeanStd(s.ValidationMacroF1Mean, s.ValidationMacroF1Std, s.Seeds)}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"accuracy\">{Html.MeanStd(s.AccuracyMean, s.AccuracyStd, s.Seeds)}</td><td class=\"macro-f1\">{Html.MeanStd(s.MacroF1Mean, s.MacroF1Std, s.Seeds)}</td>");
+            b.Append(CultureInfo.InvariantCulture, $"<td class=\"macro-f1-ci\">{(s.Seeds < 2 ? "n/a" : $"{Html.Number(s.MacroF1Mean - s.MacroF1Ci95, "F4")} to {Html.Number(s.MacroF1Mean + s.MacroF1Ci95, "F4")}")}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Tokens(s.FineTuneTokensMean)}</td><td>{Html.Seconds(s.FineTuneSecondsMean)}</td><td>{(s.Strategy is TrainingStrategy.Finetune or TrainingStrategy.Embeddings ? "none" : Html.Seconds(s.PretrainingSeconds))}</td></tr>\n");
         }
 
