@@ -39,11 +39,14 @@ public sealed class DocumentReader
     /// <summary>The options this reader applies.</summary>
     public IngestionOptions Options => _options;
 
-    /// <summary>Whether an input of this name is read: it matches an include glob and no exclude glob.</summary>
+    /// <summary>An uploader's completion marker (Hadoop's <c>_SUCCESS</c>, at the dataset's root): never a document.</summary>
+    public const string CompletionMarker = "_SUCCESS";
+
+    /// <summary>Whether an input of this name (relative to the dataset's prefix) is read: it matches an include glob and no exclude glob, and is not the <see cref="CompletionMarker"/>.</summary>
     public bool Accepts(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return _include.Any(g => g.MatchesInput(name)) && !_exclude.Any(g => g.MatchesInput(name));
+        return name != CompletionMarker && _include.Any(g => g.MatchesInput(name)) && !_exclude.Any(g => g.MatchesInput(name));
     }
 
     /// <summary>As <see cref="Accepts(string)"/>, counting a turned-away input in <see cref="ReadStatistics.ExcludedFiles"/>.</summary>

@@ -49,7 +49,7 @@ public sealed partial class UploadWatcher(BlobServiceClient blobs, UploadSignal 
                         seen[blob.Name] = etag;
                         if (UploadSignal.DatasetOf(blob.Name) is { } dataset)
                         {
-                            changedDatasets[dataset] = blob.Name; // one signal per dataset and listing is enough
+                            changedDatasets[dataset] = SignalFor(changedDatasets.GetValueOrDefault(dataset), blob.Name);
                         }
                     }
                 }
@@ -72,6 +72,13 @@ public sealed partial class UploadWatcher(BlobServiceClient blobs, UploadSignal 
             await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Which changed blob of a dataset to signal, one per listing: a completion marker when the listing has one (it
+    /// tells the scheduler not to wait out the debounce), else the latest seen.
+    /// </summary>
+    internal static string SignalFor(string? chosen, string candidate) =>
+        chosen is not null && StorageLayout.IsUploadComplete(chosen) ? chosen : candidate;
 
     /// <summary>The gap before the next listing: the shortest while uploads change, doubling (up to the longest) while they are quiet.</summary>
     internal static TimeSpan NextDelay(TimeSpan current, bool changed, TimeSpan shortest, TimeSpan longest) =>

@@ -57,6 +57,17 @@ public static class StorageLayout
     /// <summary>Prefix of a dataset's labeled uploads; a folder below it may name the label.</summary>
     public static string LabeledPrefix(string dataset) => $"labeled/{BlobNames.Dataset(dataset)}/";
 
+    /// <summary>
+    /// The file name an uploader writes after its last file (<c>labeled/{dataset}/_SUCCESS</c> or
+    /// <c>raw/{dataset}/_SUCCESS</c>, Hadoop's convention): the upload is complete, so the run starts now instead of
+    /// after the debounce window. Never read as data; its content is ignored.
+    /// </summary>
+    public const string UploadComplete = "_SUCCESS";
+
+    /// <summary>Whether an uploads blob is a completion marker (<see cref="UploadComplete"/> at a dataset's labeled or raw root).</summary>
+    public static bool IsUploadComplete(string blobName) =>
+        blobName is not null && blobName.Split('/') is ["labeled" or "raw", _, UploadComplete];
+
     /// <summary>Folder of one immutable dataset version.</summary>
     public static string VersionPrefix(string dataset, string version) => $"{BlobNames.Dataset(dataset)}/versions/{BlobNames.Version(version)}/";
 

@@ -20,6 +20,18 @@ if (args is ["--training", ..])
     return;
 }
 
+if (args is ["--dropout", ..])
+{
+    BertFunctions.Benchmarks.Training.TrainingThroughput.RunDropout(args);
+    return;
+}
+
+if (args is ["--evaluation", ..])
+{
+    BertFunctions.Benchmarks.Training.EvaluationBatchSize.Run(args);
+    return;
+}
+
 if (args is ["--curves", ..])
 {
     BertFunctions.Benchmarks.Training.PrecisionCurves.Run(args);

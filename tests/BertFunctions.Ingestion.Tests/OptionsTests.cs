@@ -48,6 +48,14 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void The_completion_marker_at_the_datasets_root_is_never_an_input_even_when_every_file_is_included()
+    {
+        var reader = new DocumentReader(new IngestionOptions { Include = ["*"] });
+        Assert.False(reader.Accepts(DocumentReader.CompletionMarker));
+        Assert.True(reader.Accepts("ham/" + DocumentReader.CompletionMarker)); // a label folder's file of that name is data
+    }
+
+    [Fact]
     public void Globs_with_a_slash_match_the_path()
     {
         var reader = new DocumentReader(new IngestionOptions { Include = ["labeled/**/train/*.jsonl"] });

@@ -24,4 +24,17 @@ public sealed class UploadWatcherTests
     {
         Assert.Equal(Shortest, UploadWatcher.NextDelay(Shortest, changed: false, Shortest, TimeSpan.FromSeconds(1)));
     }
+
+    [Fact]
+    public void A_listing_with_a_completion_marker_signals_the_marker_wherever_it_sorts()
+    {
+        string? chosen = null;
+        foreach (var blob in new[] { "labeled/spam/_SUCCESS", "labeled/spam/easy-ham/1.txt", "labeled/spam/spam/2.txt" })
+        {
+            chosen = UploadWatcher.SignalFor(chosen, blob);
+        }
+
+        Assert.Equal("labeled/spam/_SUCCESS", chosen);
+        Assert.Equal("labeled/spam/spam/2.txt", UploadWatcher.SignalFor("labeled/spam/ham/1.txt", "labeled/spam/spam/2.txt"));
+    }
 }

@@ -1,6 +1,11 @@
+using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Events;
+using BertFunctions.Orchestration.Orchestrators;
+using BertFunctions.Pipeline.Ingestion;
+using BertFunctions.Storage;
 using BertFunctions.Training.Contracts;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace BertFunctions.Orchestration.Tests;
@@ -49,6 +54,63 @@ public sealed class SchedulerTests(PipelineFixture fixture) : IClassFixture<Pipe
         var jobs = trainer.Received.ToList();
         Assert.Equal(2, jobs.Count);
         Assert.Equal(5, jobs[0].Hyperparameters.MaxSteps);
+    }
+
+    [Fact]
+    public async Task An_uploaders_completion_marker_starts_the_run_at_once_and_is_neither_data_nor_a_new_version()
+    {
+        await fixture.UploadSpamAsync("marked", perLabel: 10);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+        var ct = TestContext.Current.CancellationToken;
+
+        // A scheduler that would wait an hour for quiet uploads: only the marker can start its run within the test.
+        var id = RunIds.Scheduler("marked");
+        await fixture.Client.ScheduleNewOrchestrationInstanceAsync(nameof(RetrainSchedulerOrchestrator), new SchedulerInput("marked", TimeSpan.FromHours(1), fixture.Options.RunSettings), new StartOrchestrationOptions(id), ct);
+        await fixture.Client.RaiseEventAsync(id, RunIds.UploadEvent, "labeled/marked/ham/0.txt", ct);
+        await fixture.UploadAsync($"labeled/marked/{StorageLayout.UploadComplete}", "");
+        await fixture.Get<UploadSignal>().SignalAsync($"labeled/marked/{StorageLayout.UploadComplete}", ct);
+
+        // The run of these uploads starts and completes long before the hour is up.
+        var uploads = await fixture.Get<UploadInspector>().InspectAsync("marked", ct);
+        var request = new TrainingRunRequest { Dataset = "marked" };
+        var runId = RunIds.Run("marked", request.Strategy, uploads.Fingerprint, request.Hash());
+        using (var started = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            started.CancelAfter(TimeSpan.FromSeconds(120));
+            while (await fixture.Client.GetInstanceAsync(runId, started.Token) is null)
+            {
+                await Task.Delay(250, started.Token);
+            }
+        }
+
+        var run = await Runs.WaitAsync(fixture, runId, 180);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+
+        // The marker was not read as a document: the 20 emails, nothing quarantined.
+        var version = Assert.Single(trainer.Received).Dataset.Version;
+        var manifest = DatasetManifest.FromJson((await fixture.Blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer).GetBlobClient(StorageLayout.Manifest("marked", version)).DownloadContentAsync(ct)).Value.Content.ToString());
+        Assert.Equal(20, manifest.Inputs.Count);
+        Assert.Equal(0, manifest.Quarantine.Items);
+
+        // Saying "done" again, with nothing new, is not new data (the marker is outside the fingerprint): the scheduler,
+        // debouncing again after the run, goes at once and finds the uploads trained on.
+        await fixture.UploadAsync($"labeled/marked/{StorageLayout.UploadComplete}", "again");
+        await fixture.Get<UploadSignal>().SignalAsync($"labeled/marked/{StorageLayout.UploadComplete}", ct);
+        var second = await Runs.WaitAsync(fixture, id, 60);
+        Assert.StartsWith("uploads unchanged since run marked-finetune-", second.ReadOutputAs<string>(), StringComparison.Ordinal);
+        Assert.Single(trainer.Received);
+    }
+
+    [Theory]
+    [InlineData("labeled/spam/_SUCCESS", true)]
+    [InlineData("raw/domain-text/_SUCCESS", true)]
+    [InlineData("labeled/spam/ham/_SUCCESS", false)]
+    [InlineData("labeled/spam/_SUCCESS.txt", false)]
+    [InlineData("config/_SUCCESS", false)]
+    public void Only_a_datasets_root_holds_its_completion_marker(string blob, bool marker)
+    {
+        Assert.Equal(marker, StorageLayout.IsUploadComplete(blob));
+        Assert.Equal(StorageLayout.UploadComplete, Ingestion.DocumentReader.CompletionMarker); // what ingestion skips
     }
 
     [Theory]

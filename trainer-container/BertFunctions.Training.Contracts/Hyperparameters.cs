@@ -41,6 +41,14 @@ public sealed record Hyperparameters
 
     public long EvalEverySteps { get; init; } = 200;
 
+    /// <summary>
+    /// Examples per evaluation batch (HF's <c>per_device_eval_batch_size</c>); null: <see cref="BatchSize"/>. Larger
+    /// is not faster on a CPU: at 128 a real job's evaluation took twice as long per example as at 32, because its
+    /// largest activations outgrow the allocator's mmap threshold and every batch faults them in anew
+    /// (docs/benchmarks.md).
+    /// </summary>
+    public int? EvalBatchSize { get; init; }
+
     /// <summary>Stop when the validation metric has not improved for this many evaluations; null: never.</summary>
     public int? EarlyStoppingPatience { get; init; }
 
@@ -116,6 +124,7 @@ public sealed record Hyperparameters
         Require(HiddenDropout is null or (>= 0 and < 1), "hidden_dropout", HiddenDropout, "in [0, 1)");
         Require(AttentionDropout is null or (>= 0 and < 1), "attention_dropout", AttentionDropout, "in [0, 1)");
         Require(EvalEverySteps > 0, "eval_every_steps", EvalEverySteps, "positive");
+        Require(EvalBatchSize is null or (>= 1 and <= 4096), "eval_batch_size", EvalBatchSize, "1-4096");
         Require(EarlyStoppingPatience is null or > 0, "early_stopping_patience", EarlyStoppingPatience, "positive");
         Require(EarlyStoppingMetric is "loss" or "accuracy" or "macro_f1", "early_stopping_metric", EarlyStoppingMetric, "loss, accuracy or macro_f1");
         Require(ClassifierPooling is "mean" or "cls", "classifier_pooling", ClassifierPooling, "mean or cls");

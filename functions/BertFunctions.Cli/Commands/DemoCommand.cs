@@ -102,7 +102,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
     {
         Dataset = dataset,
         Reading = SpamAssassinReading.Options,
-        FineTuning = new Hyperparameters { MaxSteps = steps, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = steps, CheckpointEverySteps = 50 },
+        FineTuning = new Hyperparameters { MaxSteps = steps, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = steps, CheckpointEverySteps = steps },
     }.ToJson();
 
     private async Task<int> UploadAsync(IAnsiConsole console, StorageConnection storage, DemoCorpus corpus, string dataset, CancellationToken ct)

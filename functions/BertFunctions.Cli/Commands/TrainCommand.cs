@@ -66,6 +66,10 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
         [CommandOption("--eval-every <N>")]
         public long? EvalEvery { get; init; }
 
+        [CommandOption("--eval-batch-size <N>")]
+        [Description("Examples per evaluation batch (default: the training batch size).")]
+        public int? EvalBatchSize { get; init; }
+
         [CommandOption("--class-weights")]
         [Description("Weight the loss by inverse class frequency.")]
         public bool ClassWeights { get; init; }
@@ -248,6 +252,7 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
                 Epochs = settings.Epochs ?? defaults.Epochs,
                 MaxSteps = settings.MaxSteps,
                 EvalEverySteps = settings.EvalEvery ?? defaults.EvalEverySteps,
+                EvalBatchSize = settings.EvalBatchSize,
                 ClassWeights = settings.ClassWeights,
                 DynamicMasking = settings.DynamicMasking,
                 Precision = settings.Precision,

@@ -56,7 +56,7 @@ internal sealed class DemoCorpus(IReadOnlyList<SpamAssassinEmail> uploaded, IRea
         return texts;
     }
 
-    /// <summary>Uploads what is not there yet (existing blobs keep their ETag, so the uploads' fingerprint is stable); returns how many were new.</summary>
+    /// <summary>Uploads what is not there yet (existing blobs keep their ETag, so the uploads' fingerprint is stable), then the completion marker; returns how many were new.</summary>
     public async Task<int> UploadAsync(BlobServiceClient blobs, string dataset, IProgress<int> progress, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
@@ -72,6 +72,9 @@ internal sealed class DemoCorpus(IReadOnlyList<SpamAssassinEmail> uploaded, IRea
 
             progress.Report(Interlocked.Increment(ref done));
         }).ConfigureAwait(false);
+
+        // The upload is complete: the run starts now instead of after the debounce window.
+        await container.GetBlobClient($"labeled/{dataset}/{StorageLayout.UploadComplete}").UploadAsync(BinaryData.Empty, overwrite: true, cancellationToken).ConfigureAwait(false);
         return added;
     }
 

@@ -13,8 +13,9 @@ public sealed record UploadsSummary(int LabeledFiles, int RawFiles, string Finge
 
 /// <summary>
 /// Looks at a dataset's uploads. The fingerprint (names, sizes and ETags of everything under
-/// <c>labeled/{dataset}/</c>, <c>raw/{dataset}/</c> and the settings blob) is the content version that run ids derive
-/// from: the same uploads give the same run, whatever events announced them.
+/// <c>labeled/{dataset}/</c>, <c>raw/{dataset}/</c> and the settings blob, completion markers aside) is the content
+/// version that run ids derive from: the same uploads give the same run, whatever events announced them, and however
+/// often an uploader said it was done.
 /// </summary>
 public sealed class UploadInspector(BlobServiceClient blobs)
 {
@@ -69,6 +70,11 @@ public sealed class UploadInspector(BlobServiceClient blobs)
         var count = 0;
         await foreach (var blob in uploads.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
         {
+            if (StorageLayout.IsUploadComplete(blob.Name))
+            {
+                continue;
+            }
+
             lines.Add($"{blob.Name}\t{blob.Properties.ContentLength}\t{blob.Properties.ETag}");
             count++;
         }

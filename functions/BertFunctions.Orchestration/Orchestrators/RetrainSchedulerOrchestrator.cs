@@ -1,12 +1,14 @@
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Storage;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>
 /// The singleton per dataset (instance <c>retrain-{dataset}</c>) that turns uploads into runs. It waits until uploads
-/// have been quiet for the debounce window (every upload restarts the wait, so a thousand files give one run), then
+/// have been quiet for the debounce window (every upload restarts the wait, so a thousand files give one run), or until
+/// an uploader writes its completion marker (<see cref="StorageLayout.UploadComplete"/>: no need to wait), then
 /// starts the run for the uploads as they are; the run id derives from their fingerprint, so uploads already trained
 /// on start nothing. Runs of a dataset never overlap: uploads that arrive during a run stay queued as events and are
 /// taken up, debounced again, when it ends (continue-as-new keeps them).
@@ -17,7 +19,7 @@ public sealed class RetrainSchedulerOrchestrator : TaskOrchestrator<SchedulerInp
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        context.SetCustomStatus(new RunStatus { Phase = "debouncing uploads", Message = $"waiting until uploads are quiet for {input.Debounce}" });
+        context.SetCustomStatus(new RunStatus { Phase = "debouncing uploads", Message = $"waiting until uploads are quiet for {input.Debounce}, or for an uploader's {StorageLayout.UploadComplete}" });
         while (true)
         {
             using var stop = new CancellationTokenSource();
@@ -27,7 +29,7 @@ public sealed class RetrainSchedulerOrchestrator : TaskOrchestrator<SchedulerInp
 #pragma warning disable CA1849 // synchronous on purpose: orchestrator code stays on the orchestration's thread
             stop.Cancel();
 #pragma warning restore CA1849
-            if (first == quiet)
+            if (first == quiet || StorageLayout.IsUploadComplete(upload.Result))
             {
                 break;
             }

@@ -267,7 +267,7 @@ internal sealed class TrainingSession : IDisposable
 
     /// <summary>Metrics of the model on a split, or null when the split is empty.</summary>
     public Task<(IReadOnlyDictionary<string, double> Metrics, ClassificationMetrics? Classification)?> EvaluateAsync(string split, CancellationToken cancellationToken) =>
-        new Evaluator(source, collator, Evaluator.BatchSizeFor(spec.Hyperparameters.BatchSize)).EvaluateAsync(model, device, split, cancellationToken, Heartbeat);
+        new Evaluator(source, collator, Evaluator.BatchSizeFor(spec.Hyperparameters)).EvaluateAsync(model, device, split, cancellationToken, Heartbeat);
 
     /// <summary>
     /// While a split is evaluated, a progress event at the usual interval: the orchestration counts a silent trainer

@@ -1,4 +1,5 @@
 using BertFunctions.Modeling;
+using BertFunctions.Training.Contracts;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Engine;
 using BertFunctions.Training.Modeling;
@@ -17,8 +18,8 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
     /// <summary>Examples sorted by length together.</summary>
     public const int SortWindow = 2048;
 
-    /// <summary>The evaluation batch for a training batch: without gradients a batch costs less memory, so at least 128.</summary>
-    public static int BatchSizeFor(int trainingBatchSize) => Math.Max(trainingBatchSize, 128);
+    /// <summary>The evaluation batch of a job: <see cref="Hyperparameters.EvalBatchSize"/>, else the training batch.</summary>
+    public static int BatchSizeFor(Hyperparameters hyperparameters) => hyperparameters?.EvalBatchSize ?? hyperparameters?.BatchSize ?? throw new ArgumentNullException(nameof(hyperparameters));
 
     /// <summary>Metrics by name (see <see cref="ClassificationMetrics.ToDictionary"/> and <see cref="MlmMetrics.ToDictionary"/>), plus <c>loss</c>; null when the split is empty.</summary>
     /// <param name="afterBatch">Called after each batch (the caller's heartbeat: a large split takes minutes).</param>
