@@ -175,6 +175,11 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
     [InlineData("{\"dataset\": \"spam\", \"seeds\": [1, 1]}", "seeds")]
     [InlineData("{\"dataset\": \"spam\", \"strategies\": []}", "strategies")]
     [InlineData("{\"dataset\": \"spam\", \"budget\": [50]}", "budget")]
+    [InlineData("{\"dataset\": \"spam\", \"seeds\": null}", "seeds")]
+    [InlineData("{\"dataset\": \"spam\", \"budgets\": null}", "budgets")]
+    [InlineData("{\"dataset\": \"spam\", \"strategies\": null}", "strategies")]
+    [InlineData("{\"dataset\": \"spam\", \"base_model\": null}", "base_model")]
+    [InlineData("{\"dataset\": null}", "dataset")]
     public void Bad_experiment_requests_name_the_field(string json, string field)
     {
         var e = Assert.Throws<RunRequestException>(() => ExperimentRequest.FromJson(json));

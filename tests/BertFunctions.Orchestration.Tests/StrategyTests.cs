@@ -157,4 +157,12 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         Assert.InRange(manifest.VocabularySize, 500, 2_000);
         Assert.Equal(manifest.VocabularySha256, (await steps.ReadManifestAsync("scratch", jobs[0].Dataset.Version, TestContext.Current.CancellationToken)).VocabularySha256);
     }
+
+    [Theory]
+    [InlineData("{\"dataset\": \"spam\", \"base_model\": null}", "base_model")]
+    [InlineData("{\"dataset\": \"spam\", \"promotion_metric\": null}", "promotion_metric")]
+    [InlineData("{\"dataset\": \"spam\", \"fine_tuning\": {\"precision\": null}}", "precision")]
+    [InlineData("{\"dataset\": \"spam\", \"reading\": {\"include\": null}}", "include")]
+    public void A_null_where_a_value_is_required_is_a_request_error_that_names_the_field(string json, string field) =>
+        Assert.Contains(field, Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson(json)).Message, StringComparison.Ordinal);
 }

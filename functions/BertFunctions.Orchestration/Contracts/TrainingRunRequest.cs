@@ -74,6 +74,7 @@ public sealed record TrainingRunRequest
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true, // "base_model": null is a 400 that names the field, not a 500 later
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
