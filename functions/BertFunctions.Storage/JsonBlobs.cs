@@ -12,6 +12,26 @@ public static class JsonBlobs
         await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, options)), overwrite: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// As <see cref="TryReadAsync{T}"/>, for listings of many documents (the runs page, the models list): one that is
+    /// not valid JSON for <typeparamref name="T"/> is skipped (null) and reported to <paramref name="malformed"/> (blob
+    /// name, reason), so that one bad blob does not break the page.
+    /// </summary>
+    public static async Task<T?> TryReadListedAsync<T>(BlobContainerClient container, string name, JsonSerializerOptions options, Action<string, string> malformed, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(malformed);
+        try
+        {
+            return await TryReadAsync<T>(container, name, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+        {
+            malformed(name, e.Message);
+            return null;
+        }
+    }
+
     public static async Task<T?> TryReadAsync<T>(BlobContainerClient container, string name, JsonSerializerOptions options, CancellationToken cancellationToken)
         where T : class
     {

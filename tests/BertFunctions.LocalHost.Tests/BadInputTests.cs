@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using BertFunctions.Storage;
 
 namespace BertFunctions.LocalHost.Tests;
 
@@ -73,6 +74,43 @@ public sealed class BadInputTests(LocalHostFixture fixture) : IClassFixture<Loca
         var html = await runs.Content.ReadAsStringAsync(ct);
         Assert.Contains("No finished experiments yet", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_malformed_record_or_package_manifest_in_storage_is_skipped_and_the_lists_still_answer()
+    {
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        var ct = TestContext.Current.CancellationToken;
+        (string Container, string Blob, string Content)[] broken =
+        [
+            (StorageLayout.RunsContainer, "broken-run/run.json", "{not json"),
+            (StorageLayout.RunsContainer, "broken-experiment/experiment.json", "[]"),
+            (StorageLayout.ModelsContainer, "broken-model/v1/package.json", "{\"created_at\": 5}"),
+            (StorageLayout.ModelsContainer, "broken-model/live.json", "live"),
+        ];
+        try
+        {
+            foreach (var (container, blob, content) in broken)
+            {
+                var client = fixture.Blobs.GetBlobContainerClient(container);
+                await client.CreateIfNotExistsAsync(cancellationToken: ct);
+                await client.GetBlobClient(blob).UploadAsync(BinaryData.FromString(content), overwrite: true, ct);
+            }
+
+            using var runs = await host.Http.GetAsync("/api/runs", ct);
+            Assert.Equal(HttpStatusCode.OK, runs.StatusCode);
+            using var models = await host.Http.GetAsync("/api/models", ct);
+            Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+            var list = await models.Content.ReadFromJsonAsync<JsonElement>(ct);
+            Assert.DoesNotContain(list.EnumerateArray(), m => m.GetProperty("name").GetString() == "broken-model");
+        }
+        finally
+        {
+            foreach (var (container, blob, _) in broken)
+            {
+                await fixture.Blobs.GetBlobContainerClient(container).DeleteBlobIfExistsAsync(blob, cancellationToken: ct);
+            }
+        }
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected, string detail)

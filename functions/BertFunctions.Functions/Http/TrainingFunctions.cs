@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BertFunctions.Functions.Http;
@@ -15,7 +16,7 @@ namespace BertFunctions.Functions.Http;
 /// <c>GET /api/models</c>. Function keys protect them in Azure; the work is <see cref="TrainingApi"/>, which the local
 /// host maps to the same routes.
 /// </summary>
-public sealed class TrainingFunctions(UploadInspector inspector, BlobServiceClient blobs, IOptions<PipelineOptions> options)
+public sealed class TrainingFunctions(UploadInspector inspector, BlobServiceClient blobs, IOptions<PipelineOptions> options, ILogger<TrainingApi> logger)
 {
     [Function("StartTraining")]
     public async Task<IActionResult> Start([HttpTrigger(AuthorizationLevel.Function, "post", Route = "training")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
@@ -42,5 +43,5 @@ public sealed class TrainingFunctions(UploadInspector inspector, BlobServiceClie
         new ResultActionResult(await Api(client).ExperimentStatusAsync(id, cancellationToken).ConfigureAwait(false));
 
     // The Durable client comes from the binding, per invocation; the rest is the app's singletons.
-    private TrainingApi Api(DurableTaskClient client) => new(client, inspector, blobs, options);
+    private TrainingApi Api(DurableTaskClient client) => new(client, inspector, blobs, options, logger);
 }

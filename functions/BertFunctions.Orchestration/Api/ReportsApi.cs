@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using BertFunctions.Orchestration.Reports;
 using BertFunctions.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Orchestration.Api;
 
@@ -11,7 +12,7 @@ namespace BertFunctions.Orchestration.Api;
 /// (built from the records on each request), and a model package's manifest (what the pages link to). Host-agnostic,
 /// like <see cref="TrainingApi"/>; bad ids and unknown files are 400/404 problem details.
 /// </summary>
-public sealed class ReportsApi(BlobServiceClient blobs)
+public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsApi> logger)
 {
     /// <summary>GET /api/experiments/{id}/report: the report page (404 until the experiment has finished).</summary>
     public Task<IResult> ExperimentReportAsync(string id, CancellationToken cancellationToken) =>
@@ -35,7 +36,7 @@ public sealed class ReportsApi(BlobServiceClient blobs)
     /// <summary>GET /api/runs: recent runs and experiments with their state, and the live models.</summary>
     public async Task<IResult> RunsPageAsync(CancellationToken cancellationToken)
     {
-        var contents = await RunsPage.LoadAsync(blobs, cancellationToken).ConfigureAwait(false);
+        var contents = await RunsPage.LoadAsync(blobs, LogSkipped, cancellationToken).ConfigureAwait(false);
         return new PageResult(System.Text.Encoding.UTF8.GetBytes(RunsPage.Render(contents)), "text/html; charset=utf-8");
     }
 
@@ -85,4 +86,7 @@ public sealed class ReportsApi(BlobServiceClient blobs)
             await response.Body.WriteAsync(body, httpContext.RequestAborted).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Blob}: not a valid record ({Reason})")]
+    private partial void LogSkipped(string blob, string reason);
 }

@@ -9,6 +9,7 @@ using BertFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BertFunctions.Orchestration.Api;
@@ -17,7 +18,7 @@ namespace BertFunctions.Orchestration.Api;
 /// The training HTTP API, host-agnostic: the Functions app and the local host map the same methods to the same routes.
 /// Bad input is a 4xx with RFC 7807 problem details, never a 500.
 /// </summary>
-public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspector, BlobServiceClient blobs, IOptions<PipelineOptions> options)
+public sealed partial class TrainingApi(DurableTaskClient client, UploadInspector inspector, BlobServiceClient blobs, IOptions<PipelineOptions> options, ILogger<TrainingApi> logger)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(RunRecord.JsonOptions) { WriteIndented = false };
 
@@ -210,25 +211,37 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
                 var parts = blob.Name.Split('/');
                 if (parts is [var name, "live.json"])
                 {
-                    if (await JsonBlobs.TryReadAsync<LiveModel>(container, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } pointer)
+                    if (await JsonBlobs.TryReadListedAsync<LiveModel>(container, blob.Name, RunRecord.JsonOptions, LogSkipped, cancellationToken).ConfigureAwait(false) is { } pointer)
                     {
                         live[name] = pointer;
                     }
                 }
                 else if (parts is [var model, var version, "package.json"])
                 {
-                    var manifest = JsonNode.Parse((await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString());
+                    ModelVersionSummary summary;
+                    try
+                    {
+                        var manifest = JsonNode.Parse((await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString());
+                        summary = new ModelVersionSummary(
+                            version,
+                            manifest?["created_at"]?.GetValue<DateTimeOffset>(),
+                            manifest?["labels"]?.AsArray().Select(l => l?.GetValue<string>() ?? "").ToList(),
+                            PackageMetrics(manifest?["metrics"]?.AsObject()),
+                            IsLive: false);
+                    }
+                    catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+                    {
+                        // One broken manifest must not hide every model: skip it, say which.
+                        LogSkipped(blob.Name, e.Message);
+                        continue;
+                    }
+
                     if (!models.TryGetValue(model, out var versions))
                     {
                         models[model] = versions = [];
                     }
 
-                    versions.Add(new ModelVersionSummary(
-                        version,
-                        manifest?["created_at"]?.GetValue<DateTimeOffset>(),
-                        manifest?["labels"]?.AsArray().Select(l => l!.GetValue<string>()).ToList(),
-                        PackageMetrics(manifest?["metrics"]?.AsObject()),
-                        IsLive: false));
+                    versions.Add(summary);
                 }
             }
         }
@@ -250,4 +263,7 @@ public sealed class TrainingApi(DurableTaskClient client, UploadInspector inspec
 
     /// <summary>Run and experiment ids in routes: what <see cref="RunIds"/> makes, checked before they reach storage.</summary>
     internal static bool ValidId(string id) => id.Length is >= 1 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Blob}: not a valid record ({Reason})")]
+    private partial void LogSkipped(string blob, string reason);
 }

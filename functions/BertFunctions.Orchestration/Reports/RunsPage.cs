@@ -19,7 +19,8 @@ public static class RunsPage
 
     public sealed record Contents(IReadOnlyList<LiveModel> Live, IReadOnlyList<RunRecord> Runs, IReadOnlyList<ExperimentResult> Experiments);
 
-    public static async Task<Contents> LoadAsync(BlobServiceClient blobs, CancellationToken cancellationToken)
+    /// <summary>The recent records; a record that is not valid JSON is skipped and reported to <paramref name="malformed"/> (blob, reason).</summary>
+    public static async Task<Contents> LoadAsync(BlobServiceClient blobs, Action<string, string> malformed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blobs);
         var runs = new List<RunRecord>();
@@ -30,11 +31,11 @@ public static class RunsPage
         {
             await foreach (var blob in runsContainer.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
             {
-                if (blob.Name.EndsWith("/run.json", StringComparison.Ordinal) && await JsonBlobs.TryReadAsync<RunRecord>(runsContainer, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } run)
+                if (blob.Name.EndsWith("/run.json", StringComparison.Ordinal) && await JsonBlobs.TryReadListedAsync<RunRecord>(runsContainer, blob.Name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } run)
                 {
                     runs.Add(run);
                 }
-                else if (blob.Name.EndsWith("/experiment.json", StringComparison.Ordinal) && await JsonBlobs.TryReadAsync<ExperimentResult>(runsContainer, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } experiment)
+                else if (blob.Name.EndsWith("/experiment.json", StringComparison.Ordinal) && await JsonBlobs.TryReadListedAsync<ExperimentResult>(runsContainer, blob.Name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } experiment)
                 {
                     experiments.Add(experiment);
                 }
@@ -46,7 +47,7 @@ public static class RunsPage
         {
             await foreach (var blob in models.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
             {
-                if (blob.Name.Split('/') is [_, "live.json"] && await JsonBlobs.TryReadAsync<LiveModel>(models, blob.Name, RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false) is { } pointer)
+                if (blob.Name.Split('/') is [_, "live.json"] && await JsonBlobs.TryReadListedAsync<LiveModel>(models, blob.Name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } pointer)
                 {
                     live.Add(pointer);
                 }
