@@ -63,6 +63,7 @@ public static class LocalPipelineHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.Use(LoopbackRequestGuard.InvokeAsync); // no authentication here: refuse DNS rebinding and cross-site requests
         app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
         app.MapTrainingApi();
         app.MapClassifyApi();

@@ -77,6 +77,48 @@ public sealed class BadInputTests(LocalHostFixture fixture) : IClassFixture<Loca
     }
 
     [Fact]
+    public async Task Requests_for_a_foreign_host_name_or_from_a_foreign_origin_are_refused_and_this_machines_pass()
+    {
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        var ct = TestContext.Current.CancellationToken;
+        async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? hostName, string? origin)
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (hostName is not null)
+            {
+                request.Headers.Host = hostName;
+            }
+
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new StringContent("{\"dataset\": \"no-such-dataset\"}", Encoding.UTF8, "application/json");
+            }
+
+            return await host.Http.SendAsync(request, ct);
+        }
+
+        // DNS rebinding: a page at attacker.example whose name now resolves to 127.0.0.1.
+        await AssertProblemAsync(await SendAsync(HttpMethod.Get, "/api/health", "attacker.example:7071", null), HttpStatusCode.BadRequest, "loopback names only");
+        await AssertProblemAsync(await SendAsync(HttpMethod.Post, "/api/training", "attacker.example", "http://attacker.example"), HttpStatusCode.BadRequest, "loopback names only");
+        // A cross-site request from a page the user has open elsewhere.
+        await AssertProblemAsync(await SendAsync(HttpMethod.Post, "/api/training", null, "https://attacker.example"), HttpStatusCode.Forbidden, "cross-site requests are refused");
+        await AssertProblemAsync(await SendAsync(HttpMethod.Post, "/api/training/some-run/cancel", null, "null"), HttpStatusCode.Forbidden, "cross-site");
+        // This machine: loopback names and origins, and tools that send no Origin, reach the API (404: no such dataset).
+        foreach (var (name, origin) in new (string?, string?)[] { (null, null), ("localhost", "http://localhost:3000"), ("[::1]:7071", "http://127.0.0.1:7071") })
+        {
+            await AssertProblemAsync(await SendAsync(HttpMethod.Post, "/api/training", name, origin), HttpStatusCode.NotFound, "no labeled uploads");
+        }
+
+        using var health = await SendAsync(HttpMethod.Get, "/api/health", "localhost", "https://attacker.example");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode); // reads carry no Origin rule: the browser keeps their answers from the page
+    }
+
+    [Fact]
     public async Task A_malformed_record_or_package_manifest_in_storage_is_skipped_and_the_lists_still_answer()
     {
         await using var host = await fixture.StartHostAsync(trainer: false);
