@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Worker.Grpc;
+using Microsoft.DurableTask.Worker.Grpc.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -52,6 +54,10 @@ public static class LocalPipelineHost
             serving.PreloadDefaultModel = options.Serving.PreloadDefaultModel;
         });
         builder.Services.AddInMemoryDurableTask(tasks => tasks.AddPipelineTasks());
+        // The worker treats 2 minutes without a message on its work-item stream as a silent disconnect and logs a warning
+        // as it reconnects. A real backend sends health pings to keep the stream alive; the in-process engine does not,
+        // so an idle host warned every 2 minutes about a channel that cannot break (it is in this process): detection off.
+        builder.Services.ConfigureAll<GrpcDurableTaskWorkerOptions>(worker => worker.SetSilentDisconnectTimeout(TimeSpan.Zero));
 
         // After the engine's own hosted services, so that they start first.
         builder.Services.AddHostedService<StorageInitializer>();

@@ -34,7 +34,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
     }
 
     /// <summary>A started local host on a free loopback port, with or without the trainer worker.</summary>
-    public async Task<RunningHost> StartHostAsync(bool trainer)
+    public async Task<RunningHost> StartHostAsync(bool trainer, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
     {
         // The in-memory Durable backend picks a free port and then binds it; hosts starting in parallel test classes
         // (and Azurite) can take that port in between. Such a start is retried with a new host.
@@ -49,7 +49,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
                 WatchInterval = TimeSpan.FromMilliseconds(500),
                 WatchIntervalMax = TimeSpan.FromSeconds(2),
                 Pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(1), JobInactivityTimeout = TimeSpan.FromMinutes(4), MaxTrainerAttempts = 2 },
-            });
+            }, logging);
             try
             {
                 await app.StartAsync(TestContext.Current.CancellationToken);
