@@ -65,6 +65,29 @@ public sealed class PromotionTests(PipelineFixture fixture) : IClassFixture<Pipe
         Assert.Equal("v0", (await Runs.LiveAsync(fixture, "gate-split"))!.Version);
     }
 
+    [Fact]
+    public async Task A_challenger_that_maps_labels_differently_is_not_promoted_unless_the_request_allows_it()
+    {
+        await fixture.UploadSpamAsync("contract", perLabel: 10);
+        // The champion reads every email with its folder's label; the challengers trade better numbers for swapped labels.
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec, spec.Mode == JobMode.Evaluate ? F1(0.10) : F1(0.90)));
+        var first = (await Runs.WaitAsync(fixture, await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "contract" }))).ReadOutputAs<RunOutcome>()!;
+        Assert.True(first.Promoted, first.Reason);
+        var champion = (await Runs.LiveAsync(fixture, "contract"))!;
+        Assert.Equal(["ham", "spam"], champion.Labels);
+
+        var inverted = new Ingestion.IngestionOptions { LabelFromFolder = true, LabelMap = [new("ham", "spam"), new("spam", "ham")] };
+        var swapped = (await Runs.WaitAsync(fixture, await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "contract", Reading = inverted, Seed = 2 }))).ReadOutputAs<RunOutcome>()!;
+        Assert.False(swapped.Promoted);
+        Assert.Contains("differ from the live model's", swapped.Reason, StringComparison.Ordinal);
+        Assert.Null(swapped.ChampionMetrics); // not compared on labels that mean something else
+        Assert.Equal(champion.Version, (await Runs.LiveAsync(fixture, "contract"))!.Version);
+
+        var allowed = (await Runs.WaitAsync(fixture, await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "contract", Reading = inverted, Seed = 3, AllowLabelChange = true }))).ReadOutputAs<RunOutcome>()!;
+        Assert.True(allowed.Promoted, allowed.Reason);
+        Assert.NotEqual(champion.LabelContract, (await Runs.LiveAsync(fixture, "contract"))!.LabelContract);
+    }
+
     [Theory]
     [InlineData("test.macro_f1")]
     [InlineData("test.accuracy")]

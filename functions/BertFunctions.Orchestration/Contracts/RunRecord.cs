@@ -65,4 +65,10 @@ public sealed record LiveModel
     public required string RunId { get; init; }
 
     public required DateTimeOffset PromotedAt { get; init; }
+
+    /// <summary>Its labels, in id order.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>Its <see cref="Contracts.LabelContract"/>; null for a model promoted before contracts were recorded.</summary>
+    public string? LabelContract { get; init; }
 }

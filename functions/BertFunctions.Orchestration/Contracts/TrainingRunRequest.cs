@@ -62,6 +62,12 @@ public sealed record TrainingRunRequest
     /// </summary>
     public string PromotionMetric { get; init; } = "validation.macro_f1";
 
+    /// <summary>
+    /// Let this run's model replace a live model whose labels or label mapping differ (<see cref="LabelContract"/>).
+    /// Off by default: a change of what the labels mean must be asked for, since callers of the endpoint rely on it.
+    /// </summary>
+    public bool AllowLabelChange { get; init; }
+
     private const string ValidationPrefix = "validation.";
 
     /// <summary>The package name the run writes and promotes.</summary>

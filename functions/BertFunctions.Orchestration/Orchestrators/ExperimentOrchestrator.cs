@@ -160,6 +160,13 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         }
 
         var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), runRequest.ModelName, Retries.Storage);
+        var contract = LabelContract.Of(labeled.Labels, runRequest.Reading);
+        if (live?.LabelContract is { } served && served != contract)
+        {
+            // An experiment never changes what the served labels mean; a training run with allow_label_change can.
+            return new ExperimentPromotion(candidate.JobId, runRequest.ModelName, false, "the labels or their mapping differ from the live model's; a training run with allow_label_change can replace it", null);
+        }
+
         IReadOnlyDictionary<string, double>? champion = null;
         if (live is not null)
         {
@@ -181,6 +188,8 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 Vocabulary = scratch ? domainVocabulary! : IngestionRequest.BundledVocabulary,
                 RunId = context.InstanceId,
                 PromotedAt = context.CurrentUtcDateTime,
+                Labels = labeled.Labels,
+                LabelContract = contract,
             }, Retries.Storage);
         }
 

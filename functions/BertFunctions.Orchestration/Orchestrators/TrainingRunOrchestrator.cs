@@ -113,6 +113,23 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         // Champion/challenger on the same held-out validation split (test is reported, not decided on).
         run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
         var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), request.ModelName, Retries.Storage);
+        var contract = LabelContract.Of(labeled.Labels, request.Reading);
+        if (live?.LabelContract is { } served && served != contract && !request.AllowLabelChange)
+        {
+            // Not comparable, and not to be swapped silently under the endpoint's callers: no champion evaluation.
+            var reason = $"the labels or their mapping differ from the live model's ([{string.Join(", ", live.Labels ?? [])}] -> [{string.Join(", ", labeled.Labels)}]); set allow_label_change to replace it";
+            return new RunOutcome
+            {
+                State = RunStates.Completed,
+                ModelPackage = done.ModelPackage ?? classify.Output!.Prefix,
+                ModelVersion = id,
+                Promoted = false,
+                Reason = reason,
+                Metrics = candidate,
+                DatasetVersions = versions,
+            };
+        }
+
         IReadOnlyDictionary<string, double>? champion = null;
         if (live is not null)
         {
@@ -137,6 +154,8 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
                 Vocabulary = vocabulary,
                 RunId = id,
                 PromotedAt = context.CurrentUtcDateTime,
+                Labels = labeled.Labels,
+                LabelContract = contract,
             }, Retries.Storage);
         }
 
