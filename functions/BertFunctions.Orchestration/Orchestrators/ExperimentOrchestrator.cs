@@ -161,10 +161,10 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
 
         var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), runRequest.ModelName, Retries.Storage);
         var contract = LabelContract.Of(labeled.Labels, runRequest.Reading);
-        if (live?.LabelContract is { } served && served != contract)
+        if (Promotion.RefuseLabelChange(live, contract, labeled.Labels, allowed: false) is { } refused)
         {
             // An experiment never changes what the served labels mean; a training run with allow_label_change can.
-            return new ExperimentPromotion(candidate.JobId, runRequest.ModelName, false, "the labels or their mapping differ from the live model's; a training run with allow_label_change can replace it", null);
+            return new ExperimentPromotion(candidate.JobId, runRequest.ModelName, refused.Promote, refused.Reason, null);
         }
 
         IReadOnlyDictionary<string, double>? champion = null;

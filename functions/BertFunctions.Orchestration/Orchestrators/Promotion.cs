@@ -1,4 +1,5 @@
 using System.Globalization;
+using BertFunctions.Orchestration.Contracts;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 
@@ -6,6 +7,16 @@ namespace BertFunctions.Orchestration.Orchestrators;
 public static class Promotion
 {
     public sealed record Decision(bool Promote, string Reason);
+
+    /// <summary>
+    /// The refusal of a candidate whose <see cref="LabelContract"/> differs from the live model's, unless the change
+    /// is allowed; null when there is nothing to refuse (no live model, one promoted before contracts were recorded, or
+    /// the same contract). Such a candidate is not compared with the champion: its labels mean something else.
+    /// </summary>
+    public static Decision? RefuseLabelChange(LiveModel? live, string contract, IReadOnlyList<string> labels, bool allowed) =>
+        live?.LabelContract is { } served && served != contract && !allowed
+            ? new Decision(false, $"the labels or their mapping differ from the live model's ([{string.Join(", ", live.Labels ?? [])}] -> [{string.Join(", ", labels)}]); only a training run with allow_label_change replaces it")
+            : null;
 
     /// <summary>
     /// The first model is promoted; after that a candidate must beat the champion strictly on the metric (both measured

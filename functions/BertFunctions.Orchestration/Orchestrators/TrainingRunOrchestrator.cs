@@ -114,24 +114,9 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
         var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), request.ModelName, Retries.Storage);
         var contract = LabelContract.Of(labeled.Labels, request.Reading);
-        if (live?.LabelContract is { } served && served != contract && !request.AllowLabelChange)
-        {
-            // Not comparable, and not to be swapped silently under the endpoint's callers: no champion evaluation.
-            var reason = $"the labels or their mapping differ from the live model's ([{string.Join(", ", live.Labels ?? [])}] -> [{string.Join(", ", labeled.Labels)}]); set allow_label_change to replace it";
-            return new RunOutcome
-            {
-                State = RunStates.Completed,
-                ModelPackage = done.ModelPackage ?? classify.Output!.Prefix,
-                ModelVersion = id,
-                Promoted = false,
-                Reason = reason,
-                Metrics = candidate,
-                DatasetVersions = versions,
-            };
-        }
-
+        var refused = Promotion.RefuseLabelChange(live, contract, labeled.Labels, request.AllowLabelChange);
         IReadOnlyDictionary<string, double>? champion = null;
-        if (live is not null)
+        if (live is not null && refused is null)
         {
             champion = await EvaluateChampionAsync(run, request, live, labeled, vocabulary);
             if (champion is null)
@@ -140,7 +125,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             }
         }
 
-        var decision = Promotion.Decide(request.PromotionMetric, candidate, champion);
+        var decision = refused ?? Promotion.Decide(request.PromotionMetric, candidate, champion);
         if (decision.Promote)
         {
             run.Report(new RunStatus { Phase = RunPhases.Promoting, Percent = 98, Metrics = candidate, Message = decision.Reason });
