@@ -19,7 +19,11 @@ public sealed class Evaluator(IExampleSource source, BatchCollator collator, int
     public const int SortWindow = 2048;
 
     /// <summary>The evaluation batch of a job: <see cref="Hyperparameters.EvalBatchSize"/>, else the training batch.</summary>
-    public static int BatchSizeFor(Hyperparameters hyperparameters) => hyperparameters?.EvalBatchSize ?? hyperparameters?.BatchSize ?? throw new ArgumentNullException(nameof(hyperparameters));
+    public static int BatchSizeFor(Hyperparameters hyperparameters)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        return hyperparameters.EvalBatchSize ?? hyperparameters.BatchSize;
+    }
 
     /// <summary>Metrics by name (see <see cref="ClassificationMetrics.ToDictionary"/> and <see cref="MlmMetrics.ToDictionary"/>), plus <c>loss</c>; null when the split is empty.</summary>
     /// <param name="afterBatch">Called after each batch (the caller's heartbeat: a large split takes minutes).</param>
