@@ -41,10 +41,14 @@ public sealed class TrainingRunTests(TrainingFixture fixture)
         var completed = Assert.Single(events.Events, e => e.Kind == TrainingEventKind.Completed);
         Assert.Equal($"{StorageLayout.CheckpointsContainer}/mlm-brown/step-00000150/", completed.Checkpoint);
         var blobs = await fixture.CheckpointBlobsAsync("mlm-brown/step-00000150/");
-        foreach (var file in (string[])[CheckpointFiles.Model, CheckpointFiles.Optimizer, CheckpointFiles.OptimizerIndex, CheckpointFiles.TrainerState, CheckpointFiles.Spec, CheckpointFiles.Config, CheckpointFiles.Vocabulary, CheckpointFiles.Metrics, CheckpointFiles.Curve, CheckpointFiles.Manifest])
+        foreach (var file in (string[])[CheckpointFiles.Model, CheckpointFiles.TrainerState, CheckpointFiles.Spec, CheckpointFiles.Config, CheckpointFiles.Vocabulary, CheckpointFiles.Metrics, CheckpointFiles.Curve, CheckpointFiles.Manifest])
         {
             Assert.Contains("mlm-brown/step-00000150/" + file, blobs);
         }
+
+        // A finished job's checkpoint is its result, not a point to train on from: no AdamW moments (2x the weights).
+        Assert.DoesNotContain("mlm-brown/step-00000150/" + CheckpointFiles.Optimizer, blobs);
+        Assert.DoesNotContain("mlm-brown/step-00000150/" + CheckpointFiles.OptimizerIndex, blobs);
 
         Assert.True(new FileInfo(result.CurveImage!).Length > 5000);
         Assert.Contains("\"validation.perplexity\"", await File.ReadAllTextAsync(result.MetricsFile!, ct), StringComparison.Ordinal);

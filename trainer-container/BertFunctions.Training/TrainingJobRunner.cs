@@ -183,7 +183,7 @@ public sealed class TrainingJobRunner(
         var curvePath = Path.Combine(keep, CheckpointFiles.Curve);
         report.Write(metricsPath);
         TrainingCurvePlot.Write(curvePath, $"{spec.JobId}: {info.Name}/{info.Version}", session.LossCurve, session.Evaluations, session.EarlyStoppingMetric);
-        var final = await session.CheckpointAsync(folder =>
+        var final = await session.WriteFinalCheckpointAsync(folder =>
         {
             File.Copy(metricsPath, Path.Combine(folder, CheckpointFiles.Metrics), overwrite: true);
             File.Copy(curvePath, Path.Combine(folder, CheckpointFiles.Curve), overwrite: true);

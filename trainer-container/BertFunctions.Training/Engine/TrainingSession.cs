@@ -136,7 +136,14 @@ internal sealed class TrainingSession : IDisposable
             }
         }
 
-        OptimizerStateFile.Load(optimizer, groups, checkpoint.Folder);
+        if (File.Exists(Path.Combine(checkpoint.Folder, CheckpointFiles.OptimizerIndex)))
+        {
+            OptimizerStateFile.Load(optimizer, groups, checkpoint.Folder);
+        }
+        else if (!File.Exists(Path.Combine(checkpoint.Folder, CheckpointFiles.Metrics)))
+        {
+            throw new InvalidDataException($"{checkpoint.Location} has no optimizer state, and only a finished job's checkpoint may lack it");
+        }
         var state = TrainerState.Read(Path.Combine(checkpoint.Folder, CheckpointFiles.TrainerState));
         Step = state.Step;
         position = new DataPosition(state.Epoch, state.ExamplesConsumed);
@@ -257,7 +264,7 @@ internal sealed class TrainingSession : IDisposable
 
                 if (Step < TotalSteps && Step % hp.CheckpointEverySteps == 0)
                 {
-                    await CheckpointAsync(null, cancellationToken).ConfigureAwait(false);
+                    await WriteCheckpointAsync(null, resumable: true, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -283,8 +290,16 @@ internal sealed class TrainingSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// The finished job's checkpoint: its weights, trainer state and <paramref name="extraFiles"/> (metrics, curve),
+    /// without AdamW's moments. Nothing trains on from a finished job (a redelivered message only reports it again,
+    /// and a later job starts its own optimizer), so the moments, twice the weights' size, would be stored for nothing.
+    /// </summary>
+    public Task<string> WriteFinalCheckpointAsync(Action<string> extraFiles, CancellationToken cancellationToken) =>
+        WriteCheckpointAsync(extraFiles, resumable: false, cancellationToken);
+
     /// <summary>Writes a checkpoint of the current state (plus <paramref name="extraFiles"/>) and reports it.</summary>
-    public async Task<string> CheckpointAsync(Action<string>? extraFiles, CancellationToken cancellationToken)
+    private async Task<string> WriteCheckpointAsync(Action<string>? extraFiles, bool resumable, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(scratch, "out-" + CheckpointFiles.StepFolder(Step));
         Directory.CreateDirectory(folder);
@@ -292,12 +307,15 @@ internal sealed class TrainingSession : IDisposable
         {
             var tied = (model.Module as ITiedWeights)?.TiedKeys ?? [];
             SafeTensors.Write(Path.Combine(folder, CheckpointFiles.Model), model.Module.state_dict().Where(kv => !tied.Contains(kv.Key)));
-            if (best.Step is { } kept && kept != Step && !bestLoaded)
+            if (resumable)
             {
-                best.Write(Path.Combine(folder, CheckpointFiles.Best));
-            }
+                if (best.Step is { } kept && kept != Step && !bestLoaded)
+                {
+                    best.Write(Path.Combine(folder, CheckpointFiles.Best));
+                }
 
-            OptimizerStateFile.Save(optimizer, groups, spec.Hyperparameters.WeightDecay, folder);
+                OptimizerStateFile.Save(optimizer, groups, spec.Hyperparameters.WeightDecay, folder);
+            }
             using (var rng = get_rng_state())
             {
                 new TrainerState(Step, TotalSteps, schedule.WarmupSteps, position.Epoch, position.ExamplesConsumed, spec.Seed, Convert.ToBase64String(rng.bytes),
