@@ -74,6 +74,12 @@ public static class StorageLayout
     /// <summary>The manifest, written last: a version exists exactly when its manifest does.</summary>
     public static string Manifest(string dataset, string version) => VersionPrefix(dataset, version) + "manifest.json";
 
+    /// <summary>Folder, inside a version, of one split's cleaned texts (classification versions).</summary>
+    public static string TextFolder(string split) => $"text/{BlobNames.Dataset(split)}/";
+
+    /// <summary>One work unit's cleaned texts of a split, relative to the version folder.</summary>
+    public static string TextFile(string split, int unit) => TextFolder(split) + string.Create(System.Globalization.CultureInfo.InvariantCulture, $"u{unit:D5}.jsonl.gz");
+
     /// <summary>Index entry: input fingerprint (names, ETags, configuration) to the version it produced.</summary>
     public static string FingerprintIndex(string dataset, string fingerprint) => $"{BlobNames.Dataset(dataset)}/index/{BlobNames.Version(fingerprint)}.json";
 

@@ -25,7 +25,7 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         """;
 
     [Fact]
-    public async Task An_experiment_compares_the_four_strategies_warns_about_a_small_scratch_budget_and_its_report_renders_the_recorded_numbers_in_chromium()
+    public async Task An_experiment_compares_every_strategy_and_the_baseline_warns_about_a_small_scratch_budget_and_its_report_renders_the_recorded_numbers_in_chromium()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var host = await fixture.StartHostAsync(trainer: true);
@@ -43,17 +43,20 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         var result = await WaitForExperimentAsync(host, id, TimeSpan.FromMinutes(8));
         Assert.Equal(accepted.Warnings, result.Warnings);
 
-        // The record: 4 strategies x 1 budget x 2 seeds, each with its cost, checkpoint and package; means recomputed here.
-        Assert.Equal(8, result.Arms.Count);
+        // The record: 4 strategies and the TF-IDF baseline x 1 budget x 2 seeds, each with its cost and checkpoint, the
+        // BERT arms with their package (the baseline is compared, not served); means recomputed here.
+        Assert.Equal(10, result.Arms.Count);
         Assert.All(result.Arms, a =>
         {
+            var baseline = a.Strategy == TrainingStrategy.Baseline;
             Assert.NotNull(a.Cost);
-            Assert.True(a.Cost!.Tokens > 0 && a.Cost.TrainSeconds > 0, $"{a.JobId}: {a.Cost}");
+            Assert.True((baseline || a.Cost!.Tokens > 0) && a.Cost!.TrainSeconds > 0, $"{a.JobId}: {a.Cost}");
             Assert.StartsWith("cpu", a.Cost.Device, StringComparison.Ordinal);
             Assert.Contains(a.Cost.Precision, (string[])["fp32", "bf16"]);
             Assert.NotNull(a.Checkpoint);
-            Assert.Equal($"compare/{a.JobId}/", a.ModelPackage);
+            Assert.Equal(baseline ? null : $"compare/{a.JobId}/", a.ModelPackage);
         });
+        Assert.Equal(2, result.Arms.Count(a => a.Strategy == TrainingStrategy.Baseline));
         Assert.Equal(2, result.Pretraining!.Count);
         var daptStart = result.Pretraining.Single(p => p.Strategy == TrainingStrategy.Dapt).StartMetrics!["validation.loss"]; // the head fitted on MiniLM's frozen encoder
         Assert.True(double.IsFinite(daptStart) && daptStart > 0, $"start loss {daptStart}");
@@ -99,7 +102,7 @@ public sealed class ExperimentReportTests(LocalHostFixture fixture) : IClassFixt
         var chosen = result.Summaries.MaxBy(s => s.ValidationMacroF1Mean)!;
         Assert.Equal(chosen.Strategy.ToString().ToLowerInvariant(), await tab.Locator("#comparison tr.best").GetAttributeAsync("data-strategy"));
 
-        Assert.Equal(8, await tab.Locator("#arms tbody tr").CountAsync());
+        Assert.Equal(10, await tab.Locator("#arms tbody tr").CountAsync());
         Assert.Contains(daptStart.ToString("F3", CultureInfo.InvariantCulture), await tab.Locator("#pretraining td.start-loss").AllInnerTextsAsync());
         Assert.Equal("Warning, given before the run: " + accepted.Warnings![0], await tab.Locator("#warning").InnerTextAsync());
         Assert.Contains("8 labels", await tab.Locator("#recommendation").InnerTextAsync(), StringComparison.Ordinal);

@@ -165,4 +165,12 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
     [InlineData("{\"dataset\": \"spam\", \"reading\": {\"include\": null}}", "include")]
     public void A_null_where_a_value_is_required_is_a_request_error_that_names_the_field(string json, string field) =>
         Assert.Contains(field, Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson(json)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void The_tf_idf_baseline_is_an_experiment_arm_and_a_training_run_refuses_it()
+    {
+        var e = Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"strategy\": \"baseline\"}"));
+        Assert.Contains("baseline is an experiment arm", e.Message, StringComparison.Ordinal);
+        Assert.Contains(TrainingStrategy.Baseline, ExperimentRequest.FromJson("{\"dataset\": \"spam\"}").Strategies); // one of the defaults
+    }
 }

@@ -15,6 +15,12 @@ public enum JobMode
 
     /// <summary>Evaluating a model on a dataset's validation and test splits, no training.</summary>
     [JsonStringEnumMemberName("evaluate")] Evaluate,
+
+    /// <summary>
+    /// The classical baseline: TF-IDF word and character n-grams with multinomial logistic regression (ML.NET) on the
+    /// dataset's cleaned texts, same training subset and splits as the BERT jobs; no model base, CPU, seconds.
+    /// </summary>
+    [JsonStringEnumMemberName("baseline")] Baseline,
 }
 
 /// <summary>
@@ -84,6 +90,8 @@ public sealed record TrainingJobSpec
         Hyperparameters.Validate();
         Output?.Validate();
         Require(Mode != JobMode.Evaluate || Base.Kind != ModelBaseKind.None, "base.kind", "none", "an evaluate job needs a trained model");
+        Require(Mode != JobMode.Baseline || Base.Kind == ModelBaseKind.None, "base.kind", Base.Kind.ToString().ToLowerInvariant(), "a baseline job trains its own model from the texts; its base is none");
+        Require(Mode != JobMode.Baseline || Output is null, "output", Output?.Prefix, "a baseline job is compared, not served; it writes no model package");
         return this;
     }
 

@@ -79,6 +79,11 @@ public sealed class TrainingJobRunner(
         }
 
         var source = await data.OpenAsync(spec.Dataset, cancellationToken).ConfigureAwait(false);
+        if (spec.Mode == JobMode.Baseline)
+        {
+            return await new Baselines.BaselineJob(checkpoints, time, logger).RunAsync(spec, source, events, scratch, FinalFolder(spec), cancellationToken).ConfigureAwait(false);
+        }
+
         if (hp.TrainExamples is { } budget)
         {
             source = await LabelBudgetSource.CreateAsync(source, budget, spec.Seed, cancellationToken).ConfigureAwait(false);
@@ -177,7 +182,7 @@ public sealed class TrainingJobRunner(
         }
 
         var report = new MetricsFile(spec.JobId, model.IsClassifier ? "classify" : "mlm", session.Step, model.Labels, metrics, splits, session.LossCurve, session.Evaluations, cost, selected);
-        var keep = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "bertfn-training", spec.JobId + "-final");
+        var keep = FinalFolder(spec);
         Directory.CreateDirectory(keep);
         var metricsPath = Path.Combine(keep, CheckpointFiles.Metrics);
         var curvePath = Path.Combine(keep, CheckpointFiles.Curve);
@@ -217,6 +222,9 @@ public sealed class TrainingJobRunner(
 
         return await PackageAndCompleteAsync(spec, result, session.TotalSteps, cost, events, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Where a job's metrics.json and curve stay after it (the result points at them).</summary>
+    private string FinalFolder(TrainingJobSpec spec) => Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "bertfn-training", spec.JobId + "-final");
 
     /// <summary>A finished job delivered again: its final checkpoint's metrics and cost, the package written if it is not yet (idempotent), and the completed event.</summary>
     private async Task<TrainingResult> ReportFinishedAsync(TrainingJobSpec spec, RestoredCheckpoint final, TrainableModel model, IProgress<TrainingEvent> events, CancellationToken cancellationToken)

@@ -37,8 +37,8 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public string Dataset { get; init; } = "spam-demo";
 
         [CommandOption("--strategies <LIST>")]
-        [Description("Comma-separated: finetune, dapt, scratch, embeddings (default all four; embeddings is the frozen-encoder baseline).")]
-        public string Strategies { get; init; } = "finetune,dapt,scratch,embeddings";
+        [Description("Comma-separated: finetune, dapt, scratch, embeddings, baseline (default all five; embeddings is the frozen-encoder floor, baseline TF-IDF with logistic regression).")]
+        public string Strategies { get; init; } = "finetune,dapt,scratch,embeddings,baseline";
 
         [CommandOption("--budgets <LIST>")]
         [Description("Comma-separated label budgets; 'all' for the whole training split (default 50,200,1000).")]
@@ -120,7 +120,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         }
 
         var arms = request.Strategies.Count * request.Budgets.Count * request.Seeds.Count;
-        Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} fine-tuning jobs ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {(settings.Steps is { } steps ? $"{steps} steps each" : $"steps from the budget planner (at least {FineTuningPlan.MinSteps} per budget arm)")}");
+        Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} arms ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {(settings.Steps is { } steps ? $"{steps} steps each" : $"steps from the budget planner (at least {FineTuningPlan.MinSteps} per budget arm)")}");
         var status = await new StatusFollower(streams, http).FollowAsync($"api/experiments/{accepted.Id}", $"experiment {accepted.Id}", ExperimentView, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
         if (status.Result is not { } result)
         {
@@ -148,7 +148,8 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
                     "dapt" => TrainingStrategy.Dapt,
                     "scratch" => TrainingStrategy.Scratch,
                     "embeddings" => TrainingStrategy.Embeddings,
-                    _ => throw new CliException($"--strategies: '{s}' is not finetune, dapt, scratch or embeddings", ExitCodes.Usage),
+                    "baseline" => TrainingStrategy.Baseline,
+                    _ => throw new CliException($"--strategies: '{s}' is not finetune, dapt, scratch, embeddings or baseline", ExitCodes.Usage),
                 })],
                 Budgets = [.. List(settings.Budgets, "--budgets").Select(b => b == "all" ? 0 : Number(b, "--budgets"))],
                 Seeds = [.. List(settings.Seeds, "--seeds").Select(s => Number(s, "--seeds"))],

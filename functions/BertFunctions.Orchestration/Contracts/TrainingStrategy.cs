@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace BertFunctions.Orchestration.Contracts;
 
-/// <summary>The three strategies of the source article.</summary>
+/// <summary>The three strategies of the source article, and the two floors every comparison should show beside them.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<TrainingStrategy>))]
 public enum TrainingStrategy
 {
@@ -20,4 +20,10 @@ public enum TrainingStrategy
     /// embeddings (only the classifier trains; seconds to minutes on a CPU).
     /// </summary>
     [JsonStringEnumMemberName("embeddings")] Embeddings,
+
+    /// <summary>
+    /// The classical baseline every comparison needs: TF-IDF word and character n-grams with logistic regression
+    /// (ML.NET) on the same texts, budgets and splits. Experiments only: it is compared, not served.
+    /// </summary>
+    [JsonStringEnumMemberName("baseline")] Baseline,
 }

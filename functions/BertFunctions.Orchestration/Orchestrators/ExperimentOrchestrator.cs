@@ -97,19 +97,21 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         var jobs = arms.Select((arm, i) =>
         {
             var jobId = RunIds.ExperimentJob(id, $"{Short(arm.strategy)}-b{BudgetName(arm.budget)}-s{arm.seed}");
+            var baseline = arm.strategy == TrainingStrategy.Baseline;
             var spec = new TrainingJobSpec
             {
                 JobId = jobId,
-                Mode = JobMode.Classify,
+                Mode = baseline ? JobMode.Baseline : JobMode.Classify,
                 Base = arm.strategy switch
                 {
                     TrainingStrategy.Dapt => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "dapt-mlm")),
                     TrainingStrategy.Scratch => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "scratch-mlm")),
+                    TrainingStrategy.Baseline => ModelBase.None, // it learns its own features from the texts
                     _ => baseModel, // finetune, embeddings
                 },
                 Dataset = arm.strategy == TrainingStrategy.Scratch ? new DatasetReference(domainLabeled!.Dataset, domainLabeled.Version) : new DatasetReference(labeled.Dataset, labeled.Version),
                 Hyperparameters = FineTuningPlan.ForBudget(TrainingRunOrchestrator.ForStrategy(arm.strategy, fineTuning), arm.budget),
-                Output = new ModelPackageReference(model, jobId),
+                Output = baseline ? null : new ModelPackageReference(model, jobId),
                 Seed = arm.seed,
             };
             return (arm, spec, done: run.RunJobAsync(spec, $"{Short(arm.strategy)} budget {BudgetName(arm.budget)} seed {arm.seed}", 30 + (65.0 * i / arms.Count), 30 + (65.0 * (i + 1) / arms.Count)));
@@ -118,7 +120,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
 
         var results = jobs.Where(j => j.done.Result is not null)
             .Select(j => new ArmResult(j.arm.strategy, j.arm.budget, j.arm.seed, j.spec.JobId, j.done.Result!.Step, j.done.Result.Metrics ?? new Dictionary<string, double>(),
-                j.done.Result.Cost, j.done.Result.Checkpoint, j.spec.Output!.Prefix))
+                j.done.Result.Cost, j.done.Result.Checkpoint, j.spec.Output?.Prefix))
             .ToList();
         var warnings = request.Warnings();
         var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, Warnings = warnings.Count > 0 ? warnings : null };
@@ -154,6 +156,13 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         var candidate = winner is null ? null : result.Arms
             .Where(a => a.Strategy == winner.Strategy && a.Budget == largest && a.ModelPackage is not null)
             .MaxBy(a => a.Metrics.GetValueOrDefault(metric, double.NegativeInfinity));
+        if (winner?.Strategy == TrainingStrategy.Baseline)
+        {
+            var best = result.Arms.Where(a => a.Strategy == TrainingStrategy.Baseline && a.Budget == largest).MaxBy(a => a.Metrics.GetValueOrDefault(metric, double.NegativeInfinity));
+            return new ExperimentPromotion(best?.JobId ?? "", runRequest.ModelName, false,
+                "the TF-IDF baseline is best on validation at the largest budget; it is not served by this pipeline, so nothing was promoted (serve a BERT arm only if its cost is worth it)", null);
+        }
+
         if (candidate is null)
         {
             return null;
@@ -233,6 +242,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         TrainingStrategy.Finetune => "finetune",
         TrainingStrategy.Dapt => "dapt",
         TrainingStrategy.Embeddings => "embeddings",
+        TrainingStrategy.Baseline => "baseline",
         _ => "scratch",
     };
 }

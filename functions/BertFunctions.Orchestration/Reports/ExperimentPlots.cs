@@ -169,6 +169,7 @@ public static class ExperimentPlots
         TrainingStrategy.Finetune => "#1f77b4",
         TrainingStrategy.Dapt => "#ff7f0e",
         TrainingStrategy.Embeddings => "#7f7f7f",
+        TrainingStrategy.Baseline => "#8c564b",
         _ => "#2ca02c",
     };
 

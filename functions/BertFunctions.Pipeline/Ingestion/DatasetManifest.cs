@@ -86,6 +86,13 @@ public sealed record ManifestSplit(
     int LengthBucketWidth,
     IReadOnlyList<long> LengthHistogram,
     IReadOnlyDictionary<string, long>? LabelCounts,
-    IReadOnlyList<string> Shards);
+    IReadOnlyList<string> Shards)
+{
+    /// <summary>
+    /// Classification only: the split's cleaned texts (gzip JSON lines, one per example, in the shards' example order),
+    /// for models that read text. Null for pretraining data and for versions ingested before texts were kept.
+    /// </summary>
+    public IReadOnlyList<string>? Text { get; init; }
+}
 
 public sealed record ManifestQuarantine(int Items, IReadOnlyDictionary<string, int> ByReason, string Report);

@@ -88,6 +88,28 @@ public sealed class DatasetVersionReader(BlobServiceClient blobs, DatasetManifes
         }
     }
 
+    /// <summary>
+    /// The cleaned texts of <paramref name="split"/> of a classification version, one per example, in the order
+    /// <see cref="ReadAsync"/> yields the examples.
+    /// </summary>
+    public async IAsyncEnumerable<UnitDocument> ReadTextAsync(string split, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var files = Manifest.Splits.TryGetValue(split, out var info) ? info.Text : throw new IngestionException($"dataset version {Manifest.Version} has no split '{split}'");
+        if (files is null)
+        {
+            throw new IngestionException($"dataset version {Manifest.Dataset}/{Manifest.Version} keeps no texts (a {Manifest.Kind} version, or one ingested before texts were kept: any new run ingests the uploads again and keeps them)");
+        }
+
+        foreach (var file in files)
+        {
+            await using var stream = await Datasets.GetBlobClient(file).OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await foreach (var document in UnitDocumentFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+            {
+                yield return document;
+            }
+        }
+    }
+
     private IReadOnlyList<string> ShardsOf(string split) =>
         Manifest.Splits.TryGetValue(split, out var info) ? info.Shards : throw new IngestionException($"dataset version {Manifest.Version} has no split '{split}'");
 

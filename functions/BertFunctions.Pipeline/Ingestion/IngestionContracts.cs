@@ -35,7 +35,7 @@ public sealed record ConsolidationResult(
     IReadOnlyList<string> Labels);
 
 /// <summary>Shards written for one unit, with the statistics of each split (JSON of <c>ShardStatistics</c>).</summary>
-public sealed record UnitShardResult(int Index, IReadOnlyList<string> Shards, IReadOnlyDictionary<string, string> StatisticsBySplit);
+public sealed record UnitShardResult(int Index, IReadOnlyList<string> Shards, IReadOnlyDictionary<string, string> StatisticsBySplit, IReadOnlyList<string>? Texts = null);
 
 /// <summary>The outcome of an ingestion: the version, and whether it already existed.</summary>
 public sealed record IngestionResult(string Dataset, string Version, bool Reused, DatasetManifest Manifest);

@@ -22,7 +22,7 @@ namespace BertFunctions.Pipeline.Ingestion;
 public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<IngestionSteps> logger)
 {
     /// <summary>Bumped when the bytes a version holds change for the same inputs and configuration.</summary>
-    private const string PipelineFormat = "bertfn-ingestion-1";
+    private const string PipelineFormat = "bertfn-ingestion-2"; // 2: classification versions keep their texts
 
     /// <summary>Pretraining documents are tokenized in batches of at most this many documents...</summary>
     private const int TokenizeBatchDocuments = 4096;
@@ -352,6 +352,7 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
 
         TokenizeBatch();
         var shards = new List<string>();
+        var texts = new List<string>();
         var statistics = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (split, documents) in bySplit)
         {
@@ -381,11 +382,40 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
             }
 
             statistics[split] = stats.ToJson();
+            if (!pretraining && documents.Count > 0)
+            {
+                texts.Add(await WriteTextAsync(StorageLayout.VersionPrefix(plan.Dataset, consolidation.Version), split, unit.Index, documents, cancellationToken).ConfigureAwait(false));
+            }
         }
 
-        var result = new UnitShardResult(unit.Index, shards, statistics);
+        var result = new UnitShardResult(unit.Index, shards, statistics, texts);
         await WriteJsonAsync(Datasets, UnitFile(plan.Dataset, plan.Run, unit.Index, "shards.json"), result, cancellationToken).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// A classification unit's cleaned texts of one split, one line per example in the order of its shards' examples
+    /// (each document is one example): what a model that reads text rather than token ids trains on, such as the
+    /// TF-IDF baseline of an experiment, so that it sees exactly the documents, labels and splits the BERT arms see.
+    /// </summary>
+    private async Task<string> WriteTextAsync(string versionPrefix, string split, int unit, List<UnitDocument> documents, CancellationToken cancellationToken)
+    {
+        var name = versionPrefix + StorageLayout.TextFile(split, unit);
+        var temp = TempFile();
+        try
+        {
+            await using (var file = File.Create(temp))
+            {
+                await UnitDocumentFile.WriteAsync(file, documents.ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
+            }
+
+            await Datasets.GetBlobClient(name).UploadAsync(temp, overwrite: true, cancellationToken).ConfigureAwait(false);
+            return name;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     /// <summary>Merges the units' statistics and writes manifest.json (last), labels.json, vocab.txt, quarantine.jsonl, stats.png and the fingerprint index.</summary>
@@ -482,7 +512,12 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
                 merged[s].LengthBucketWidth,
                 merged[s].LengthHistogram,
                 labels is null ? null : merged[s].LabelCounts.ToDictionary(kv => labels.LabelOf(kv.Key), kv => kv.Value),
-                [.. shards.SelectMany(u => u.Shards).Where(n => n.StartsWith(prefix + s + "/", StringComparison.Ordinal)).Order(StringComparer.Ordinal)])),
+                [.. shards.SelectMany(u => u.Shards).Where(n => n.StartsWith(prefix + s + "/", StringComparison.Ordinal)).Order(StringComparer.Ordinal)])
+            {
+                Text = request.Kind == DatasetKind.Classification
+                    ? [.. shards.SelectMany(u => u.Texts ?? []).Where(n => n.StartsWith(prefix + StorageLayout.TextFolder(s), StringComparison.Ordinal)).Order(StringComparer.Ordinal)]
+                    : null,
+            }),
             Quarantine = new ManifestQuarantine(quarantine.Count, byReason, prefix + "quarantine.jsonl"),
             Seeds = request.Kind == DatasetKind.Pretraining
                 ? $"copy c of the examples of work unit u is masked with Seeds.Derive(\"{consolidation.Version}\", u, c), c < {request.Pretraining.DupeFactor}"

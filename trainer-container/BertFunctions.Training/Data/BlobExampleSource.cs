@@ -30,6 +30,9 @@ public sealed class BlobExampleSource : IExampleSource
     public IAsyncEnumerable<TrainingExample> ReadFirstCopyAsync(string split, CancellationToken cancellationToken) =>
         Info.ExamplesIn(split) == 0 ? AsyncEnumerable.Empty<TrainingExample>() : reader.ReadFirstCopyAsync(split, Info.MaskingCopies, cancellationToken);
 
+    /// <inheritdoc />
+    public IAsyncEnumerable<UnitDocument> ReadTextAsync(string split, CancellationToken cancellationToken) => reader.ReadTextAsync(split, cancellationToken);
+
     /// <summary>Reads the manifest, vocabulary and labels of a version.</summary>
     public static async Task<BlobExampleSource> OpenAsync(BlobServiceClient blobs, DatasetReference dataset, CancellationToken cancellationToken)
     {

@@ -18,6 +18,13 @@ public interface IExampleSource
     /// everything otherwise, and wherever the copies cannot be told apart.
     /// </summary>
     IAsyncEnumerable<TrainingExample> ReadFirstCopyAsync(string split, CancellationToken cancellationToken) => ReadAsync(split, cancellationToken);
+
+    /// <summary>
+    /// The cleaned texts of <paramref name="split"/> of a classification version, one per example in stored order (for
+    /// models that read text, such as the TF-IDF baseline); a source without texts says so.
+    /// </summary>
+    IAsyncEnumerable<Pipeline.Ingestion.UnitDocument> ReadTextAsync(string split, CancellationToken cancellationToken) =>
+        throw new TrainingFailedException($"dataset {Info.Name}/{Info.Version} is read from shards only and has no texts");
 }
 
 /// <summary>Opens the dataset version a job names.</summary>

@@ -45,25 +45,13 @@ public sealed class LabelBudgetSource : IExampleSource
             return source;
         }
 
-        // One pass to rank every example of each label by its seeded hash; the lowest ranks make the subset.
-        var byLabel = Enumerable.Range(0, labels.Count).Select(_ => new List<(ulong Rank, long Position)>()).ToArray();
-        long position = 0;
+        var trainLabels = new List<int>();
         await foreach (var example in source.ReadAsync(DatasetInfo.Train, cancellationToken).ConfigureAwait(false))
         {
-            byLabel[example.Label].Add((Rank(seed, position), position));
-            position++;
+            trainLabels.Add(example.Label);
         }
 
-        var quotas = Quotas(byLabel.Select(l => (long)l.Count).ToArray(), budget);
-        var kept = new HashSet<long>();
-        for (var label = 0; label < byLabel.Length; label++)
-        {
-            foreach (var (_, p) in byLabel[label].OrderBy(e => e.Rank).Take(quotas[label]))
-            {
-                kept.Add(p);
-            }
-        }
-
+        var (kept, quotas) = Choose(trainLabels, labels.Count, budget, seed);
         var splits = new Dictionary<string, long>(info.SplitExamples, StringComparer.Ordinal) { [DatasetInfo.Train] = kept.Count };
         return new LabelBudgetSource(source, kept, info with { SplitExamples = splits, TrainLabelCounts = [.. quotas.Select(q => (long)q)] });
     }
@@ -80,6 +68,33 @@ public sealed class LabelBudgetSource : IExampleSource
 
             position++;
         }
+    }
+
+    /// <summary>
+    /// The positions (ordinals in the split's stored order) of the subset, and the examples per label: within each
+    /// label, the lowest seeded ranks. Every reader of the same split that sees the labels in the same order (the
+    /// token shards here, the texts for the TF-IDF baseline) chooses the same examples.
+    /// </summary>
+    public static (HashSet<long> Kept, int[] Quotas) Choose(IReadOnlyList<int> labelsInOrder, int labelCount, int budget, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(labelsInOrder);
+        var byLabel = Enumerable.Range(0, labelCount).Select(_ => new List<(ulong Rank, long Position)>()).ToArray();
+        for (var position = 0; position < labelsInOrder.Count; position++)
+        {
+            byLabel[labelsInOrder[position]].Add((Rank(seed, position), position));
+        }
+
+        var quotas = Quotas(byLabel.Select(l => (long)l.Count).ToArray(), budget);
+        var kept = new HashSet<long>();
+        for (var label = 0; label < byLabel.Length; label++)
+        {
+            foreach (var (_, p) in byLabel[label].OrderBy(e => e.Rank).Take(quotas[label]))
+            {
+                kept.Add(p);
+            }
+        }
+
+        return (kept, quotas);
     }
 
     /// <summary>Examples per label: proportional to the split, at least one each (largest remainders), summing to the budget.</summary>
