@@ -172,5 +172,6 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var e = Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"strategy\": \"baseline\"}"));
         Assert.Contains("baseline is an experiment arm", e.Message, StringComparison.Ordinal);
         Assert.Contains(TrainingStrategy.Baseline, ExperimentRequest.FromJson("{\"dataset\": \"spam\"}").Strategies); // one of the defaults
+        Assert.Equal([TrainingStrategy.Baseline], ExperimentRequest.FromJson("{\"dataset\": \"spam\", \"strategies\": [\"baseline\"]}").Strategies); // and may be the only arm
     }
 }

@@ -81,7 +81,7 @@ public sealed record ExperimentRequest
         TrainingRunRequest.Require(Seeds.Count is >= 1 and <= 10 && Seeds.Distinct().Count() == Seeds.Count && Seeds.All(s => s >= 0), "seeds", "1-10 distinct non-negative seeds");
         TrainingRunRequest.Require(Strategies.Count * Budgets.Count * Seeds.Count <= 120, "strategies x budgets x seeds", "at most 120 fine-tuning jobs");
         // The per-run rules (base model, vocabulary size, hyperparameters) are the training request's.
-        AsRunRequest(Strategies[0]).Validate();
+        AsRunRequest(TrainingStrategy.Finetune).Validate(); // the fields every arm shares (the baseline is no run's strategy)
         return this;
     }
 
