@@ -31,7 +31,7 @@ public sealed class CompareCommandTests
     }
 
     [Theory]
-    [InlineData("--strategies", "finetune,bert", "'bert' is not finetune, dapt, scratch, embeddings or baseline")]
+    [InlineData("--strategies", "finetune,bert", "'bert' is not finetune, dapt, tapt, dapt+tapt, scratch, embeddings or baseline")]
     [InlineData("--budgets", "50,lots", "--budgets: 'lots' is not a whole number")]
     [InlineData("--budgets", "1", "budgets")]
     [InlineData("--seeds", "1,1", "seeds")]

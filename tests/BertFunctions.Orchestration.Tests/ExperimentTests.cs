@@ -170,6 +170,49 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
         Assert.EndsWith("a tie, so the cheaper, finetune, is the recommendation", parts[1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Tapt_adapts_on_the_task_texts_from_the_fitted_head_and_dapt_plus_tapt_continues_from_dapt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await fixture.UploadSpamAsync("tapt", perLabel: 12);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec, spec.Mode != JobMode.Classify ? new Dictionary<string, double> { ["validation.loss"] = 0.3 } : new Dictionary<string, double>
+        {
+            ["test.accuracy"] = 0.9, ["validation.macro_f1"] = 0.8 + (spec.Seed * 0.001), ["test.macro_f1"] = 0.8,
+        }));
+        var request = new ExperimentRequest { Dataset = "tapt", Strategies = [TrainingStrategy.Dapt, TrainingStrategy.Tapt, TrainingStrategy.DaptTapt], Budgets = [4], Seeds = [1, 2] };
+        var uploads = await fixture.Get<Activities.UploadInspector>().InspectAsync("tapt", ct);
+        var id = RunIds.Experiment("tapt", uploads.Fingerprint, request.Hash());
+
+        await fixture.Client.ScheduleNewOrchestrationInstanceAsync(nameof(ExperimentOrchestrator), new ExperimentInput(request, fixture.Options.RunSettings), new StartOrchestrationOptions(id), ct);
+        var run = await Runs.WaitAsync(fixture, id, 180);
+
+        Assert.True(run.RuntimeStatus == OrchestrationRuntimeStatus.Completed, run.FailureDetails?.ErrorMessage);
+        var mlm = trainer.Received.Where(j => j.Mode == JobMode.Mlm).ToDictionary(j => j.JobId[(j.JobId.LastIndexOf("--", StringComparison.Ordinal) + 2)..]);
+        Assert.Equal(["dapt-head", "dapt-mlm", "dapt-tapt-mlm", "tapt-mlm"], mlm.Keys.Order());
+        // One head for both adaptations; TAPT starts from it, DAPT+TAPT from DAPT's checkpoint, on the task's texts.
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, mlm["dapt-head"].JobId), mlm["tapt-mlm"].Base);
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, mlm["dapt-head"].JobId), mlm["dapt-mlm"].Base);
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, mlm["dapt-mlm"].JobId), mlm["dapt-tapt-mlm"].Base);
+        // No raw/ uploads: the domain text is the task's text, one version, and the result says what that means.
+        Assert.Single(mlm.Values.Select(j => j.Dataset.Version).Distinct());
+        var result = run.ReadOutputAs<ExperimentResult>()!;
+        Assert.Contains(result.Warnings!, w => w.Contains("dapt and tapt adapt on the same text", StringComparison.Ordinal));
+
+        var classify = trainer.Received.Where(j => j.Mode == JobMode.Classify).ToList();
+        Assert.Equal(6, classify.Count);
+        foreach (var (strategy, from) in new[] { ("dapt", "dapt-mlm"), ("tapt", "tapt-mlm"), ("dapt-tapt", "dapt-tapt-mlm") })
+        {
+            Assert.Equal(2, classify.Count(j => j.JobId.Contains($"--{strategy}-b4-", StringComparison.Ordinal) && j.Base == new ModelBase(ModelBaseKind.Checkpoint, mlm[from].JobId)));
+        }
+
+        // Costs: each strategy pays for its whole chain (2.5 s a job), and every gain is measured from the fitted head.
+        var pretraining = result.Pretraining!.ToDictionary(p => p.Strategy);
+        Assert.Equal((5.0, 5.0, 7.5), (pretraining[TrainingStrategy.Dapt].Cost!.TrainSeconds, pretraining[TrainingStrategy.Tapt].Cost!.TrainSeconds, pretraining[TrainingStrategy.DaptTapt].Cost!.TrainSeconds));
+        Assert.All(pretraining.Values, p => Assert.Equal(0.3, p.StartMetrics!["validation.loss"]));
+        Assert.Equal(3, result.Summaries.Count);
+        Assert.Contains(TrainingStrategy.DaptTapt, result.Summaries.Select(s => s.Strategy));
+    }
+
     [Theory]
     [InlineData("{\"dataset\": \"spam\", \"budgets\": [1]}", "budgets")]
     [InlineData("{\"dataset\": \"spam\", \"seeds\": [1, 1]}", "seeds")]

@@ -64,6 +64,26 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
     }
 
     [Fact]
+    public async Task Tapt_pretrains_on_the_task_texts_even_when_the_dataset_has_domain_text()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await fixture.UploadSpamAsync("tapt-run", perLabel: 10);
+        await fixture.UploadAsync("raw/tapt-run/domain.txt", "Domain text that is not the task's own, about networks and mail servers.\n\nAnother paragraph of it.");
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "tapt-run", Strategy = TrainingStrategy.Tapt });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        var jobs = trainer.Received.ToList();
+        Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode));
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, jobs[0].JobId), jobs[1].Base);
+        var manifest = await fixture.Get<Pipeline.Ingestion.IngestionSteps>().ReadManifestAsync("tapt-run", jobs[0].Dataset.Version, ct);
+        Assert.Equal(20, manifest.Inputs.Count);
+        Assert.All(manifest.Inputs, i => Assert.StartsWith("labeled/tapt-run/", i.Blob, StringComparison.Ordinal)); // the task's texts, not raw/
+    }
+
+    [Fact]
     public async Task Embeddings_trains_a_classifier_on_the_frozen_base_model_and_pretrains_nothing()
     {
         await fixture.UploadSpamAsync("emb", perLabel: 12);
@@ -170,8 +190,12 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
     public void The_tf_idf_baseline_is_an_experiment_arm_and_a_training_run_refuses_it()
     {
         var e = Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"strategy\": \"baseline\"}"));
-        Assert.Contains("baseline is an experiment arm", e.Message, StringComparison.Ordinal);
+        Assert.Contains("baseline and dapt+tapt are experiment arms", e.Message, StringComparison.Ordinal);
         Assert.Contains(TrainingStrategy.Baseline, ExperimentRequest.FromJson("{\"dataset\": \"spam\"}").Strategies); // one of the defaults
         Assert.Equal([TrainingStrategy.Baseline], ExperimentRequest.FromJson("{\"dataset\": \"spam\", \"strategies\": [\"baseline\"]}").Strategies); // and may be the only arm
+        // TAPT is a run's strategy too (one MLM stage); DAPT+TAPT, two stages, is an experiment arm.
+        Assert.Equal(TrainingStrategy.Tapt, TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"strategy\": \"tapt\"}").Strategy);
+        Assert.Contains("experiment arms", Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"strategy\": \"dapt+tapt\"}")).Message, StringComparison.Ordinal);
+        Assert.Equal([TrainingStrategy.DaptTapt], ExperimentRequest.FromJson("{\"dataset\": \"spam\", \"strategies\": [\"dapt+tapt\"]}").Strategies);
     }
 }

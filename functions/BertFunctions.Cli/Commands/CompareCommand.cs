@@ -37,7 +37,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public string Dataset { get; init; } = "spam-demo";
 
         [CommandOption("--strategies <LIST>")]
-        [Description("Comma-separated: finetune, dapt, scratch, embeddings, baseline (default all five; embeddings is the frozen-encoder floor, baseline TF-IDF with logistic regression).")]
+        [Description("Comma-separated: finetune, dapt, tapt, dapt+tapt, scratch, embeddings, baseline (default finetune, dapt, scratch, embeddings, baseline; tapt is MLM on the task's own texts, embeddings the frozen-encoder floor, baseline TF-IDF with logistic regression).")]
         public string Strategies { get; init; } = "finetune,dapt,scratch,embeddings,baseline";
 
         [CommandOption("--budgets <LIST>")]
@@ -149,7 +149,9 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
                     "scratch" => TrainingStrategy.Scratch,
                     "embeddings" => TrainingStrategy.Embeddings,
                     "baseline" => TrainingStrategy.Baseline,
-                    _ => throw new CliException($"--strategies: '{s}' is not finetune, dapt, scratch, embeddings or baseline", ExitCodes.Usage),
+                    "tapt" => TrainingStrategy.Tapt,
+                    "dapt+tapt" => TrainingStrategy.DaptTapt,
+                    _ => throw new CliException($"--strategies: '{s}' is not finetune, dapt, tapt, dapt+tapt, scratch, embeddings or baseline", ExitCodes.Usage),
                 })],
                 Budgets = [.. List(settings.Budgets, "--budgets").Select(b => b == "all" ? 0 : Number(b, "--budgets"))],
                 Seeds = [.. List(settings.Seeds, "--seeds").Select(s => Number(s, "--seeds"))],

@@ -76,7 +76,7 @@ public sealed record ExperimentRequest
     public ExperimentRequest Validate()
     {
         TrainingRunRequest.Check(() => BlobNames.Dataset(Dataset), "dataset");
-        TrainingRunRequest.Require(Strategies.Count is >= 1 and <= 5 && Strategies.Distinct().Count() == Strategies.Count && Strategies.All(Enum.IsDefined), "strategies", "one to five distinct strategies of finetune, dapt, scratch, embeddings, baseline");
+        TrainingRunRequest.Require(Strategies.Count is >= 1 and <= 7 && Strategies.Distinct().Count() == Strategies.Count && Strategies.All(Enum.IsDefined), "strategies", "one to seven distinct strategies of finetune, dapt, tapt, dapt+tapt, scratch, embeddings, baseline");
         TrainingRunRequest.Require(Budgets.Count is >= 1 and <= 8 && Budgets.All(b => b is 0 or (>= 2 and <= 10_000_000)) && Budgets.Distinct().Count() == Budgets.Count, "budgets", "1-8 distinct budgets, each 0 (all) or at least 2");
         TrainingRunRequest.Require(Seeds.Count is >= 1 and <= 10 && Seeds.Distinct().Count() == Seeds.Count && Seeds.All(s => s >= 0), "seeds", "1-10 distinct non-negative seeds");
         TrainingRunRequest.Require(Strategies.Count * Budgets.Count * Seeds.Count <= 120, "strategies x budgets x seeds", "at most 120 fine-tuning jobs");

@@ -107,7 +107,7 @@ public sealed record TrainingRunRequest
     {
         Check(() => BlobNames.Dataset(Dataset), "dataset");
         Check(() => BlobNames.Dataset(ModelName), "model");
-        Require(Enum.IsDefined(Strategy) && Strategy != TrainingStrategy.Baseline, "strategy", "one of finetune, dapt, scratch, embeddings (baseline is an experiment arm: it is compared, not served)");
+        Require(Enum.IsDefined(Strategy) && Strategy is not (TrainingStrategy.Baseline or TrainingStrategy.DaptTapt), "strategy", "one of finetune, dapt, tapt, scratch, embeddings (baseline and dapt+tapt are experiment arms)");
         Require(BaseModel == "minilm" || BaseModel.StartsWith("package:", StringComparison.Ordinal) || BaseModel.StartsWith("hf:", StringComparison.Ordinal), "base_model", "minilm, package:NAME/VERSION or hf:PREFIX");
         Require(VocabularySize is >= 1_000 and <= 200_000, "vocabulary_size", "1000-200000");
         Require(Precision is null or "auto" or "fp32" or "bf16", "precision", "auto, fp32 or bf16");

@@ -26,4 +26,13 @@ public enum TrainingStrategy
     /// (ML.NET) on the same texts, budgets and splits. Experiments only: it is compared, not served.
     /// </summary>
     [JsonStringEnumMemberName("baseline")] Baseline,
+
+    /// <summary>
+    /// Task-adaptive pretraining (Gururangan et al. 2020): MLM on the task's own texts (the labeled dataset's, labels
+    /// ignored), then fine-tune.
+    /// </summary>
+    [JsonStringEnumMemberName("tapt")] Tapt,
+
+    /// <summary>DAPT on the domain text, then TAPT on the task's texts from that checkpoint, then fine-tune (experiments).</summary>
+    [JsonStringEnumMemberName("dapt+tapt")] DaptTapt,
 }

@@ -28,65 +28,99 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
 
         var textFromLabeled = uploads.RawFiles == 0;
         var scratch = request.Strategies.Contains(TrainingStrategy.Scratch);
-        var dapt = request.Strategies.Contains(TrainingStrategy.Dapt);
+        var dapt = request.Strategies.Any(s => s is TrainingStrategy.Dapt or TrainingStrategy.DaptTapt);
+        var tapt = request.Strategies.Any(s => s is TrainingStrategy.Tapt or TrainingStrategy.DaptTapt);
         var domainVocabulary = scratch
             ? await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true, TrainingRunOrchestrator.TextRequest(request.AsRunRequest(TrainingStrategy.Finetune), IngestionRequest.BundledVocabulary, textFromLabeled).Reading), Retries.Storage)
             : null;
 
-        // Ingest: the labeled data and the domain text, once per vocabulary they are needed in.
+        // Ingest: the labeled data, the domain text and the task's own text, once per vocabulary they are needed in.
+        // Without raw/ uploads the domain text is the task's text: one version serves both.
         run.Report(new RunStatus { Phase = RunPhases.Ingesting, Percent = 5 });
         var bundled = IngestionRequest.BundledVocabulary;
         var runRequest = request.AsRunRequest(TrainingStrategy.Finetune);
         var labeledTask = TrainingRunOrchestrator.IngestAsync(context, TrainingRunOrchestrator.LabeledRequest(runRequest, bundled), $"{id}-labeled");
         var textTask = dapt ? TrainingRunOrchestrator.IngestAsync(context, TrainingRunOrchestrator.TextRequest(runRequest, bundled, textFromLabeled), $"{id}-text") : null;
+        var taskTextTask = tapt && !(dapt && textFromLabeled) ? TrainingRunOrchestrator.IngestAsync(context, TrainingRunOrchestrator.TextRequest(runRequest, bundled, fromLabeled: true), $"{id}-task-text") : null;
         var domainLabeledTask = domainVocabulary is null ? null : TrainingRunOrchestrator.IngestAsync(context, TrainingRunOrchestrator.LabeledRequest(runRequest, domainVocabulary), $"{id}-labeled-domain");
         var domainTextTask = domainVocabulary is null ? null : TrainingRunOrchestrator.IngestAsync(context, TrainingRunOrchestrator.TextRequest(runRequest, domainVocabulary, textFromLabeled), $"{id}-text-domain");
         var labeled = await labeledTask;
         var text = textTask is null ? null : await textTask;
+        var taskText = taskTextTask is null ? (tapt ? text : null) : await taskTextTask;
         var domainLabeled = domainLabeledTask is null ? null : await domainLabeledTask;
         var domainText = domainTextTask is null ? null : await domainTextTask;
         var versions = new Dictionary<string, string> { ["labeled"] = labeled.Version };
         AddVersion(versions, "text", text);
+        AddVersion(versions, "task-text", taskText);
         AddVersion(versions, "labeled-domain", domainLabeled);
         AddVersion(versions, "text-domain", domainText);
+        var notes = new List<string>();
+        if (tapt && dapt && textFromLabeled)
+        {
+            notes.Add("the dataset has no raw/ uploads, so the domain text is the task's own text: dapt and tapt adapt on the same text, and dapt+tapt adapts on it twice as long");
+        }
 
-        // Pretrain, once per strategy that does (label budgets do not touch unlabeled text), in parallel.
+        // Pretrain, once per strategy that does (label budgets do not touch unlabeled text), in parallel where they can.
         var baseModel = TrainingRunOrchestrator.ParseBase(request.BaseModel);
         var pretraining = request.AsRunRequest(TrainingStrategy.Finetune).WithPrecision(request.Pretraining ?? TrainingRunOrchestrator.DefaultPretraining);
-        var mlmJobs = new Dictionary<TrainingStrategy, (string JobId, Task<TrainingEvent?> Done)>();
-        Task<TrainingEvent?>? headFitted = null;
+        var chains = new Dictionary<TrainingStrategy, List<(string JobId, Task<TrainingEvent?> Done)>>();
+        (string JobId, Task<TrainingEvent?> Done)? head = null;
+        var adaptFrom = baseModel;
+        if ((text ?? taskText) is { } headText && baseModel == ModelBase.MiniLm)
+        {
+            // The bundled MiniLM has no MLM head: fit one on the frozen encoder first, so that an adaptation's gain is
+            // the encoder's and not a fresh head learning (the first comparison's DAPT started at loss 11.2).
+            var spec = Mlm(id, text is not null ? "dapt-head" : "tapt-head", baseModel, null, headText, TrainingRunOrchestrator.HeadFitting(pretraining), request.Seeds[0]);
+            head = (spec.JobId, run.RunJobAsync(spec, RunPhases.Pretraining, 10, 15));
+            adaptFrom = new ModelBase(ModelBaseKind.Checkpoint, spec.JobId);
+        }
+
+        (string JobId, Task<TrainingEvent?> Done) After((string JobId, Task<TrainingEvent?> Done)? first, TrainingJobSpec spec, double from, double to) =>
+            (spec.JobId, AfterAsync(first?.Done, () => run.RunJobAsync(spec, RunPhases.Pretraining, from, to)));
+        List<(string JobId, Task<TrainingEvent?> Done)> Chain(params (string JobId, Task<TrainingEvent?> Done)?[] jobs) => [.. jobs.Where(j => j is not null).Select(j => j!.Value)];
+
         if (text is not null)
         {
-            // The bundled MiniLM has no MLM head: fit one on the frozen encoder first, so that DAPT's gain is the
-            // encoder's adaptation and not a fresh head learning (the first comparison's DAPT started at loss 11.2).
-            var adaptFrom = baseModel;
-            if (baseModel == ModelBase.MiniLm)
+            var daptJob = After(head, Mlm(id, "dapt-mlm", adaptFrom, null, text, pretraining, request.Seeds[0]), 15, 30);
+            if (request.Strategies.Contains(TrainingStrategy.Dapt))
             {
-                var head = Mlm(id, "dapt-head", baseModel, null, text, TrainingRunOrchestrator.HeadFitting(pretraining), request.Seeds[0]);
-                headFitted = run.RunJobAsync(head, RunPhases.Pretraining, 10, 15);
-                adaptFrom = new ModelBase(ModelBaseKind.Checkpoint, head.JobId);
+                chains[TrainingStrategy.Dapt] = Chain(head, daptJob);
             }
 
-            var spec = Mlm(id, "dapt-mlm", adaptFrom, null, text, pretraining, request.Seeds[0]);
-            mlmJobs[TrainingStrategy.Dapt] = (spec.JobId, AfterAsync(headFitted, () => run.RunJobAsync(spec, RunPhases.Pretraining, 15, 30)));
+            if (request.Strategies.Contains(TrainingStrategy.DaptTapt))
+            {
+                var next = After(daptJob, Mlm(id, "dapt-tapt-mlm", new ModelBase(ModelBaseKind.Checkpoint, daptJob.JobId), null, taskText!, pretraining, request.Seeds[0]), 20, 30);
+                chains[TrainingStrategy.DaptTapt] = Chain(head, daptJob, next);
+            }
+        }
+
+        if (request.Strategies.Contains(TrainingStrategy.Tapt))
+        {
+            chains[TrainingStrategy.Tapt] = Chain(head, After(head, Mlm(id, "tapt-mlm", adaptFrom, null, taskText!, pretraining, request.Seeds[0]), 15, 30));
         }
 
         if (domainText is not null)
         {
             var spec = Mlm(id, "scratch-mlm", ModelBase.None, request.ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig, domainText, pretraining, request.Seeds[0]);
-            mlmJobs[TrainingStrategy.Scratch] = (spec.JobId, run.RunJobAsync(spec, RunPhases.Pretraining, 10, 30));
+            chains[TrainingStrategy.Scratch] = [(spec.JobId, run.RunJobAsync(spec, RunPhases.Pretraining, 10, 30))];
         }
 
         var pretrained = new List<PretrainingResult>();
-        foreach (var (strategy, job) in mlmJobs)
+        var pretrainedJobs = new Dictionary<TrainingStrategy, string>();
+        foreach (var (strategy, chain) in chains)
         {
-            var done = await job.Done ?? throw new RunFailedException($"cancelled on request during {strategy} pretraining");
-            // The head fitted before DAPT is part of what DAPT costs.
-            var head = strategy == TrainingStrategy.Dapt && headFitted is not null ? await headFitted : null;
-            var cost = head?.Cost is { } headCost && done.Cost is { } adaptCost
-                ? adaptCost with { Tokens = adaptCost.Tokens + headCost.Tokens, TrainSeconds = adaptCost.TrainSeconds + headCost.TrainSeconds }
-                : done.Cost;
-            pretrained.Add(new PretrainingResult(strategy, job.JobId, done.Step, done.Metrics ?? new Dictionary<string, double>(), cost, done.Checkpoint, head?.Metrics));
+            var events = new List<TrainingEvent>();
+            foreach (var job in chain)
+            {
+                events.Add(await job.Done ?? throw new RunFailedException($"cancelled on request during {Short(strategy)} pretraining"));
+            }
+
+            // Everything the strategy's checkpoint took counts in its cost: the head fitting, and for dapt+tapt both adaptations.
+            var done = events[^1];
+            var cost = events.Select(e => e.Cost).Aggregate((a, b) => a is null || b is null ? a ?? b : a with { Tokens = a.Tokens + b.Tokens, TrainSeconds = a.TrainSeconds + b.TrainSeconds });
+            var start = head is not null && strategy != TrainingStrategy.Scratch ? events[0].Metrics : null; // the fitted head: where adaptation starts
+            pretrained.Add(new PretrainingResult(strategy, chain[^1].JobId, done.Step, done.Metrics ?? new Dictionary<string, double>(), cost, done.Checkpoint, start));
+            pretrainedJobs[strategy] = chain[^1].JobId;
         }
 
         // Fine-tune every arm in parallel; the trainer workers take them as they come. Each arm is packaged, so the
@@ -104,9 +138,8 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 Mode = baseline ? JobMode.Baseline : JobMode.Classify,
                 Base = arm.strategy switch
                 {
-                    TrainingStrategy.Dapt => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "dapt-mlm")),
-                    TrainingStrategy.Scratch => new ModelBase(ModelBaseKind.Checkpoint, RunIds.ExperimentJob(id, "scratch-mlm")),
                     TrainingStrategy.Baseline => ModelBase.None, // it learns its own features from the texts
+                    _ when pretrainedJobs.TryGetValue(arm.strategy, out var mlmJob) => new ModelBase(ModelBaseKind.Checkpoint, mlmJob), // dapt, tapt, dapt+tapt, scratch
                     _ => baseModel, // finetune, embeddings
                 },
                 Dataset = arm.strategy == TrainingStrategy.Scratch ? new DatasetReference(domainLabeled!.Dataset, domainLabeled.Version) : new DatasetReference(labeled.Dataset, labeled.Version),
@@ -122,7 +155,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
             .Select(j => new ArmResult(j.arm.strategy, j.arm.budget, j.arm.seed, j.spec.JobId, j.done.Result!.Step, j.done.Result.Metrics ?? new Dictionary<string, double>(),
                 j.done.Result.Cost, j.done.Result.Checkpoint, j.spec.Output?.Prefix))
             .ToList();
-        var warnings = request.Warnings();
+        var warnings = request.Warnings().Concat(notes).ToList();
         var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, Warnings = warnings.Count > 0 ? warnings : null };
         // Is the best strategy's lead real? Example by example on validation, against the runner-up.
         var comparisons = await context.CallActivityAsync<List<PairedComparison>>(nameof(PairedComparisonActivity), result, Retries.Storage);
@@ -243,6 +276,8 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         TrainingStrategy.Dapt => "dapt",
         TrainingStrategy.Embeddings => "embeddings",
         TrainingStrategy.Baseline => "baseline",
+        TrainingStrategy.Tapt => "tapt",
+        TrainingStrategy.DaptTapt => "dapt-tapt",
         _ => "scratch",
     };
 }

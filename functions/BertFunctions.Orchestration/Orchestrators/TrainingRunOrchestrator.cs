@@ -45,7 +45,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
     {
         var context = run.Context;
         var id = context.InstanceId;
-        var pretrains = request.Strategy is TrainingStrategy.Dapt or TrainingStrategy.Scratch;
+        var pretrains = request.Strategy is TrainingStrategy.Dapt or TrainingStrategy.Tapt or TrainingStrategy.Scratch;
 
         // Validate: the request was checked by the starter; here, what is in storage.
         var uploads = await run.InspectLabeledUploadsAsync(request.Dataset);
@@ -61,7 +61,8 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
 
         run.Report(new RunStatus { Phase = RunPhases.Ingesting, Percent = 5 });
         var labeledTask = IngestAsync(context, LabeledRequest(request, vocabulary), $"{id}-labeled");
-        var textTask = pretrains ? IngestAsync(context, TextRequest(request, vocabulary, textFromLabeled), $"{id}-text") : null;
+        // TAPT's text is the task's own: the labeled texts, whatever raw/ holds.
+        var textTask = pretrains ? IngestAsync(context, TextRequest(request, vocabulary, textFromLabeled || request.Strategy == TrainingStrategy.Tapt), $"{id}-text") : null;
         var labeled = await labeledTask;
         var text = textTask is null ? null : await textTask;
         var versions = new Dictionary<string, string> { ["labeled"] = labeled.Version };

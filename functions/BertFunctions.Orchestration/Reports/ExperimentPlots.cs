@@ -170,6 +170,8 @@ public static class ExperimentPlots
         TrainingStrategy.Dapt => "#ff7f0e",
         TrainingStrategy.Embeddings => "#7f7f7f",
         TrainingStrategy.Baseline => "#8c564b",
+        TrainingStrategy.Tapt => "#9467bd",
+        TrainingStrategy.DaptTapt => "#d62728",
         _ => "#2ca02c",
     };
 
