@@ -187,6 +187,19 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         Assert.Contains(field, Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson(json)).Message, StringComparison.Ordinal);
 
     [Fact]
+    public void Every_strategy_has_one_name_json_reads_back_and_a_slug_fit_for_ids()
+    {
+        foreach (var strategy in Enum.GetValues<TrainingStrategy>())
+        {
+            var name = TrainingStrategyNames.Name(strategy);
+            Assert.Equal(strategy, System.Text.Json.JsonSerializer.Deserialize<TrainingStrategy>($"\"{name}\""));
+            Assert.Matches("^[a-z]+(-[a-z]+)*$", TrainingStrategyNames.Slug(strategy));
+        }
+
+        Assert.Equal(("dapt+tapt", "dapt-tapt"), (TrainingStrategyNames.Name(TrainingStrategy.DaptTapt), TrainingStrategyNames.Slug(TrainingStrategy.DaptTapt)));
+    }
+
+    [Fact]
     public void The_tf_idf_baseline_is_an_experiment_arm_and_a_training_run_refuses_it()
     {
         var e = Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"strategy\": \"baseline\"}"));

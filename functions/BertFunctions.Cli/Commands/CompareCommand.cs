@@ -220,7 +220,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         foreach (var s in result.Summaries)
         {
             table.AddRow(
-                s.Strategy.ToString().ToLowerInvariant(),
+                TrainingStrategyNames.Name(s.Strategy),
                 s.Budget == 0 ? "all" : s.Budget.ToString(CultureInfo.InvariantCulture),
                 s.Seeds.ToString(CultureInfo.InvariantCulture),
                 string.Create(CultureInfo.InvariantCulture, $"{s.ValidationMacroF1Mean:F4} ± {s.ValidationMacroF1Std:F4}"),

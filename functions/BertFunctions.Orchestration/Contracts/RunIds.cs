@@ -23,7 +23,7 @@ public static class RunIds
     /// <summary><c>{dataset}-{strategy}-{hash}</c>, at most 56 characters so that job ids stay within 63.</summary>
     public static string Run(string dataset, TrainingStrategy strategy, string uploadsFingerprint, string requestHash)
     {
-        return $"{Head(dataset, 30)}-{strategy.ToString().ToLowerInvariant()}-{ContentHash(uploadsFingerprint, requestHash)}";
+        return $"{Head(dataset, 30)}-{TrainingStrategyNames.Slug(strategy)}-{ContentHash(uploadsFingerprint, requestHash)}";
     }
 
     public static string Job(string runId, string stage) => $"{runId}-{stage}";

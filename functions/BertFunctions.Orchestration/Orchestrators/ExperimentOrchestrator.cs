@@ -112,7 +112,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
             var events = new List<TrainingEvent>();
             foreach (var job in chain)
             {
-                events.Add(await job.Done ?? throw new RunFailedException($"cancelled on request during {Short(strategy)} pretraining"));
+                events.Add(await job.Done ?? throw new RunFailedException($"cancelled on request during {TrainingStrategyNames.Name(strategy)} pretraining"));
             }
 
             // Everything the strategy's checkpoint took counts in its cost: the head fitting, and for dapt+tapt both adaptations.
@@ -130,7 +130,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         var fineTuning = request.AsRunRequest(TrainingStrategy.Finetune).WithPrecision(request.FineTuning ?? TrainingRunOrchestrator.DefaultFineTuning);
         var jobs = arms.Select((arm, i) =>
         {
-            var jobId = RunIds.ExperimentJob(id, $"{Short(arm.strategy)}-b{BudgetName(arm.budget)}-s{arm.seed}");
+            var jobId = RunIds.ExperimentJob(id, $"{TrainingStrategyNames.Slug(arm.strategy)}-b{BudgetName(arm.budget)}-s{arm.seed}");
             var baseline = arm.strategy == TrainingStrategy.Baseline;
             var spec = new TrainingJobSpec
             {
@@ -147,7 +147,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 Output = baseline ? null : new ModelPackageReference(model, jobId),
                 Seed = arm.seed,
             };
-            return (arm, spec, done: run.RunJobAsync(spec, $"{Short(arm.strategy)} budget {BudgetName(arm.budget)} seed {arm.seed}", 30 + (65.0 * i / arms.Count), 30 + (65.0 * (i + 1) / arms.Count)));
+            return (arm, spec, done: run.RunJobAsync(spec, $"{TrainingStrategyNames.Name(arm.strategy)} budget {BudgetName(arm.budget)} seed {arm.seed}", 30 + (65.0 * i / arms.Count), 30 + (65.0 * (i + 1) / arms.Count)));
         }).ToList();
         await Task.WhenAll(jobs.Select(j => j.done));
 
@@ -269,15 +269,4 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
     }
 
     internal static string BudgetName(int budget) => budget == 0 ? "all" : budget.ToString(CultureInfo.InvariantCulture);
-
-    internal static string Short(TrainingStrategy strategy) => strategy switch
-    {
-        TrainingStrategy.Finetune => "finetune",
-        TrainingStrategy.Dapt => "dapt",
-        TrainingStrategy.Embeddings => "embeddings",
-        TrainingStrategy.Baseline => "baseline",
-        TrainingStrategy.Tapt => "tapt",
-        TrainingStrategy.DaptTapt => "dapt-tapt",
-        _ => "scratch",
-    };
 }

@@ -39,7 +39,7 @@ public static class ExperimentSummary
             })
             .OrderBy(s => s.Budget == 0 ? int.MaxValue : s.Budget).ThenBy(s => s.Strategy)
             .ToList();
-        var best = Verdicts(summaries).ToDictionary(v => ExperimentOrchestrator.BudgetName(v.Budget), v => ExperimentOrchestrator.Short(v.Best.Strategy));
+        var best = Verdicts(summaries).ToDictionary(v => ExperimentOrchestrator.BudgetName(v.Budget), v => TrainingStrategyNames.Name(v.Best.Strategy));
         var costs = arms.Select(a => a.Cost).Concat(pretraining.Select(p => p.Cost)).OfType<JobCost>().ToList();
         var precisions = costs.Select(c => c.Precision).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var device = costs.Select(c => c.Device).FirstOrDefault() is { } d ? (precisions.Count == 0 ? d : $"{d}, {string.Join(" and ", precisions)}") : null;
@@ -84,7 +84,7 @@ public static class ExperimentSummary
         {
             var top = v.Best;
             var labels = v.Budget == 0 ? "all labels" : $"{v.Budget} labels";
-            var head = string.Create(CultureInfo.InvariantCulture, $"{labels}: {ExperimentOrchestrator.Short(top.Strategy)} (validation macro-F1 {top.ValidationMacroF1Mean:F3} ± {top.ValidationMacroF1Std:F3}, test {top.MacroF1Mean:F3} ± {top.MacroF1Std:F3}, {top.Seeds} seeds)");
+            var head = string.Create(CultureInfo.InvariantCulture, $"{labels}: {TrainingStrategyNames.Name(top.Strategy)} (validation macro-F1 {top.ValidationMacroF1Mean:F3} ± {top.ValidationMacroF1Std:F3}, test {top.MacroF1Mean:F3} ± {top.MacroF1Std:F3}, {top.Seeds} seeds)");
             if (v.RunnerUp is not { } second)
             {
                 return head;
@@ -94,13 +94,13 @@ public static class ExperimentSummary
             {
                 var evidence = string.Create(CultureInfo.InvariantCulture, $"McNemar on validation, {t.B} vs {t.C} disagreements over {t.Seeds} seeds, p = {t.PValue:G2}");
                 return v.IsTie
-                    ? string.Create(CultureInfo.InvariantCulture, $"{head}, not significantly ahead of {ExperimentOrchestrator.Short(second.Strategy)} (validation {second.ValidationMacroF1Mean:F3}, {evidence}): a tie, so the cheaper, {ExperimentOrchestrator.Short(v.Cheaper.Strategy)}, is the recommendation")
-                    : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {v.Lead:F3} on validation ({evidence})");
+                    ? string.Create(CultureInfo.InvariantCulture, $"{head}, not significantly ahead of {TrainingStrategyNames.Name(second.Strategy)} (validation {second.ValidationMacroF1Mean:F3}, {evidence}): a tie, so the cheaper, {TrainingStrategyNames.Name(v.Cheaper.Strategy)}, is the recommendation")
+                    : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {TrainingStrategyNames.Name(second.Strategy)} by {v.Lead:F3} on validation ({evidence})");
             }
 
             return v.IsTie
-                ? string.Create(CultureInfo.InvariantCulture, $"{head}, within the seeds' spread of {ExperimentOrchestrator.Short(second.Strategy)} (validation {second.ValidationMacroF1Mean:F3}): a tie; the cheaper one will do")
-                : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {ExperimentOrchestrator.Short(second.Strategy)} by {v.Lead:F3} on validation");
+                ? string.Create(CultureInfo.InvariantCulture, $"{head}, within the seeds' spread of {TrainingStrategyNames.Name(second.Strategy)} (validation {second.ValidationMacroF1Mean:F3}): a tie; the cheaper one will do")
+                : string.Create(CultureInfo.InvariantCulture, $"{head}, ahead of {TrainingStrategyNames.Name(second.Strategy)} by {v.Lead:F3} on validation");
         }));
 
     private static double Mean(List<double> values) => values.Count == 0 ? double.NaN : values.Average();

@@ -57,7 +57,7 @@ public static class ExperimentPlots
             var ys = rows.Select(r => r.MacroF1Mean).ToArray();
             var line = plot.Add.Scatter(xs, ys);
             line.Color = ColorOf(strategies[s]);
-            line.LegendText = ExperimentOrchestrator.Short(strategies[s]);
+            line.LegendText = TrainingStrategyNames.Name(strategies[s]);
             line.MarkerSize = 8;
             line.LineWidth = 2;
             var bars = plot.Add.ErrorBar(xs, ys, rows.Select(r => r.MacroF1Std).ToArray());
@@ -91,7 +91,7 @@ public static class ExperimentPlots
             var line = AddLossLine(plot, curve, ColorOf(arm.Strategy).WithAlpha(0.8), 1.5f);
             if (labelled.Add(arm.Strategy))
             {
-                line.LegendText = ExperimentOrchestrator.Short(arm.Strategy);
+                line.LegendText = TrainingStrategyNames.Name(arm.Strategy);
             }
         }
 
@@ -115,7 +115,7 @@ public static class ExperimentPlots
             }
 
             var line = AddLossLine(plot, curve, ColorOf(job.Strategy), 2);
-            line.LegendText = ExperimentOrchestrator.Short(job.Strategy);
+            line.LegendText = TrainingStrategyNames.Name(job.Strategy);
         }
 
         plot.ShowLegend(Alignment.UpperRight);
@@ -142,7 +142,7 @@ public static class ExperimentPlots
             points.Color = ColorOf(group.Key);
             points.LineWidth = 0;
             points.MarkerSize = 9;
-            points.LegendText = ExperimentOrchestrator.Short(group.Key);
+            points.LegendText = TrainingStrategyNames.Name(group.Key);
             var bars = plot.Add.ErrorBar(xs, ys, rows.Select(r => r.MacroF1Std).ToArray());
             bars.Color = ColorOf(group.Key);
             foreach (var (row, x, y) in rows.Zip(xs, ys))

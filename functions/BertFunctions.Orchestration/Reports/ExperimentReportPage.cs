@@ -83,8 +83,8 @@ public static class ExperimentReportPage
         b.Append("<h2>Comparison</h2>\n<table id=\"comparison\">\n<thead><tr><th class=\"text\">strategy</th><th>label budget</th><th>seeds</th><th>validation macro-F1</th><th>test accuracy</th><th>test macro-F1</th><th>test macro-F1, 95 % interval of the mean</th><th>fine-tuning tokens (mean)</th><th>fine-tuning time (mean)</th><th>pretraining time (once)</th></tr></thead>\n<tbody>\n");
         foreach (var s in result.Summaries)
         {
-            var best = result.BestByBudget.GetValueOrDefault(ExperimentOrchestrator.BudgetName(s.Budget)) == ExperimentOrchestrator.Short(s.Strategy);
-            b.Append(CultureInfo.InvariantCulture, $"<tr data-strategy=\"{ExperimentOrchestrator.Short(s.Strategy)}\" data-budget=\"{ExperimentOrchestrator.BudgetName(s.Budget)}\"{(best ? " class=\"best\"" : "")}>");
+            var best = result.BestByBudget.GetValueOrDefault(ExperimentOrchestrator.BudgetName(s.Budget)) == TrainingStrategyNames.Name(s.Strategy);
+            b.Append(CultureInfo.InvariantCulture, $"<tr data-strategy=\"{TrainingStrategyNames.Name(s.Strategy)}\" data-budget=\"{ExperimentOrchestrator.BudgetName(s.Budget)}\"{(best ? " class=\"best\"" : "")}>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{Name(s.Strategy)}</td><td>{ExperimentOrchestrator.BudgetName(s.Budget)}</td><td>{s.Seeds}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"validation-macro-f1\">{Html.MeanStd(s.ValidationMacroF1Mean, s.ValidationMacroF1Std, s.Seeds)}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"accuracy\">{Html.MeanStd(s.AccuracyMean, s.AccuracyStd, s.Seeds)}</td><td class=\"macro-f1\">{Html.MeanStd(s.MacroF1Mean, s.MacroF1Std, s.Seeds)}</td>");
@@ -170,5 +170,5 @@ public static class ExperimentReportPage
     }
 
     private static string Name(TrainingStrategy strategy) =>
-        $"<span class=\"swatch\" style=\"background:{ExperimentPlots.HexOf(strategy)}\"></span>{ExperimentOrchestrator.Short(strategy)}";
+        $"<span class=\"swatch\" style=\"background:{ExperimentPlots.HexOf(strategy)}\"></span>{TrainingStrategyNames.Name(strategy)}";
 }

@@ -92,7 +92,7 @@ public static class RunsPage
             foreach (var r in contents.Runs)
             {
                 var outcome = r.Error ?? r.Outcome?.Reason ?? "";
-                b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><a href=\"/api/training/{Html.Encode(r.Id)}\"><code>{Html.Encode(r.Id)}</code></a></td><td class=\"text\">{Html.Encode(r.Request.Dataset)}</td><td class=\"text\">{Html.Encode(r.Request.Strategy.ToString().ToLowerInvariant())}</td>");
+                b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><a href=\"/api/training/{Html.Encode(r.Id)}\"><code>{Html.Encode(r.Id)}</code></a></td><td class=\"text\">{Html.Encode(r.Request.Dataset)}</td><td class=\"text\">{Html.Encode(TrainingStrategyNames.Name(r.Request.Strategy))}</td>");
                 b.Append(CultureInfo.InvariantCulture, $"<td class=\"text state-{Html.Encode(r.State)}\">{Html.Encode(r.State)}</td><td class=\"text\">{r.StartedAt:yyyy-MM-dd HH:mm} UTC</td>");
                 b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(r.Outcome?.Metrics?.GetValueOrDefault("test.macro_f1", double.NaN) ?? double.NaN, "F4")}</td><td class=\"text\">{Html.Encode(outcome)}</td></tr>\n");
             }
