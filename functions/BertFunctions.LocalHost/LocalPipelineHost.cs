@@ -39,7 +39,7 @@ public static class LocalPipelineHost
         logging?.Invoke(builder.Logging);
 
         var storage = new StorageClients(options.Storage);
-        builder.Services.AddSingleton(storage);
+        builder.Services.AddSingleton(_ => storage); // a factory registration: the container disposes it (and its connections) with the host
         builder.Services.AddSingleton(storage.Blobs);
         builder.Services.AddSingleton(storage.Queues);
         builder.Services.AddSingleton<IOptions<LocalHostOptions>>(Options.Create(options));

@@ -46,10 +46,12 @@ public sealed partial class TrainerSupervisor(IOptions<LocalHostOptions> options
     private Process Start(LocalHostOptions settings)
     {
         var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // stdin is a pipe the host never writes to: when the host dies, even by SIGKILL, the worker reads end-of-file and stops.
+        var info = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(settings.TrainerAssembly!);
         info.ArgumentList.Add("--worker");
         info.Environment["BERTFN_STORAGE"] = settings.Storage;
+        info.Environment["BERTFN_PARENT_WATCH"] = "stdin";
         info.Environment["BERTFN_TRAINER__IDLETIMEOUT"] = "1.00:00:00"; // locally the worker waits for jobs as long as the host runs
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";

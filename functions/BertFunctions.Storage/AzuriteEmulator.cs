@@ -46,12 +46,19 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     public static async Task<AzuriteEmulator> StartAsync(string? location = null, string? nodeModules = null, CancellationToken cancellationToken = default)
     {
         var executable = FindExecutable(nodeModules);
-        var start = new ProcessStartInfo(executable)
+        // Node runs Azurite with a preloaded watch on its stdin, a pipe whose write end only this process holds: when
+        // this process ends, however it ends (SIGKILL included), Azurite reads end-of-file and stops itself with
+        // SIGTERM, which flushes its metadata. No emulator outlives its host.
+        var start = new ProcessStartInfo("node")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--import");
+        start.ArgumentList.Add(ParentWatch);
+        start.ArgumentList.Add(executable);
         foreach (var argument in Arguments(location))
         {
             start.ArgumentList.Add(argument);
@@ -121,6 +128,14 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
 
         process.Dispose();
     }
+
+    /// <summary>
+    /// The stdin watch as an ES module in a data URL (no file to ship; %20 is its one space). End-of-file or a broken
+    /// pipe sends Azurite its own SIGTERM; on SIGTERM, from there or from <see cref="DisposeAsync"/>, the watch lets go
+    /// of stdin, so that once Azurite has closed its servers and flushed its metadata nothing keeps Node running.
+    /// </summary>
+    private const string ParentWatch =
+        "data:text/javascript,const%20stop=()=>process.kill(process.pid,'SIGTERM');process.stdin.on('end',stop);process.stdin.on('error',stop);process.stdin.resume();process.once('SIGTERM',()=>process.stdin.destroy());";
 
     private static IEnumerable<string> Arguments(string? location)
     {

@@ -24,6 +24,12 @@ var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("be
 var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+if (Environment.GetEnvironmentVariable(ParentWatch.Variable) == "stdin")
+{
+    // A child of a local host: its stdin is a pipe from the parent, and end-of-file means the parent is gone (even
+    // killed with SIGKILL, which it cannot pass on). Stop as on Ctrl+C; a running job stays on the queue.
+    _ = ParentWatch.StopWhenStdinClosesAsync(stop);
+}
 
 try
 {

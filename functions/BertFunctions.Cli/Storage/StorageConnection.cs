@@ -12,11 +12,13 @@ public sealed class StorageConnection : IAsyncDisposable
     /// <summary>Environment variable with the default for <c>--storage</c>.</summary>
     public const string Variable = "BERTFN_STORAGE";
 
+    private readonly StorageClients clients;
     private readonly AzuriteEmulator? emulator;
 
-    private StorageConnection(BlobServiceClient blobs, string setting, string description, AzuriteEmulator? emulator)
+    private StorageConnection(StorageClients clients, string setting, string description, AzuriteEmulator? emulator)
     {
-        Blobs = blobs;
+        this.clients = clients;
+        Blobs = clients.Blobs;
         Setting = setting;
         Description = description;
         this.emulator = emulator;
@@ -38,14 +40,14 @@ public sealed class StorageConnection : IAsyncDisposable
             var location = Path.Combine(CliHome.Path, "azurite");
             Directory.CreateDirectory(location);
             var emulator = await AzuriteEmulator.StartAsync(location, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new StorageConnection(new BlobServiceClient(emulator.ConnectionString), emulator.ConnectionString, $"local Azurite ({location})", emulator);
+            return new StorageConnection(new StorageClients(emulator.ConnectionString), emulator.ConnectionString, $"local Azurite ({location})", emulator);
         }
 
         try
         {
             var clients = new StorageClients(value);
             var description = value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? value : clients.Blobs.Uri.GetLeftPart(UriPartial.Authority);
-            return new StorageConnection(clients.Blobs, value, description, null);
+            return new StorageConnection(clients, value, description, null);
         }
         catch (FormatException)
         {
@@ -55,6 +57,7 @@ public sealed class StorageConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        clients.Dispose(); // our connections first: Azurite stops at once only when none is left open
         if (emulator is not null)
         {
             await emulator.DisposeAsync().ConfigureAwait(false);
