@@ -39,7 +39,7 @@ public static class LocalPipelineHost
         logging?.Invoke(builder.Logging);
 
         var storage = new StorageClients(options.Storage);
-        builder.Services.AddSingleton(_ => storage); // a factory registration: the container disposes it (and its connections) with the host
+        builder.Services.AddSingleton(storage);
         builder.Services.AddSingleton(storage.Blobs);
         builder.Services.AddSingleton(storage.Queues);
         builder.Services.AddSingleton<IOptions<LocalHostOptions>>(Options.Create(options));
@@ -68,6 +68,9 @@ public static class LocalPipelineHost
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // Once every service has stopped, close the storage connections: a local Azurite stopped next finds none open
+        // and shuts down (flushing its metadata) at once. The container would not: it was handed the instance.
+        app.Lifetime.ApplicationStopped.Register(storage.Dispose);
         app.UseExceptionHandler();
         app.Use(LoopbackRequestGuard.InvokeAsync); // no authentication here: refuse DNS rebinding and cross-site requests
         app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
