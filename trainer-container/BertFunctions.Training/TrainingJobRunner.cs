@@ -278,8 +278,8 @@ public sealed class TrainingJobRunner(
         return package is null ? result : result.WithPackage(package);
     }
 
-    /// <summary>What <see cref="ReportFinishedAsync"/> reads back from metrics.json.</summary>
-    private sealed record FinishedReport(long Steps, Dictionary<string, double> Metrics, List<LossPoint> LossCurve, List<EvaluationPoint> Evaluations, JobCost? Cost);
+    /// <summary>What a redelivered finished job reads back from metrics.json (a BERT job's and the baseline's alike).</summary>
+    internal sealed record FinishedReport(long Steps, Dictionary<string, double> Metrics, List<LossPoint> LossCurve, List<EvaluationPoint> Evaluations, JobCost? Cost);
 
     /// <summary>Optimizer steps of a job: max_steps, else ceil(epochs × micro-batches per epoch ÷ accumulation); 0 to evaluate.</summary>
     internal static long TotalSteps(TrainingJobSpec spec, DatasetInfo info)

@@ -106,7 +106,6 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         }
 
         var pretrained = new List<PretrainingResult>();
-        var pretrainedJobs = new Dictionary<TrainingStrategy, string>();
         foreach (var (strategy, chain) in chains)
         {
             var events = new List<TrainingEvent>();
@@ -120,7 +119,6 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
             var cost = events.Select(e => e.Cost).Aggregate((a, b) => a is null || b is null ? a ?? b : a with { Tokens = a.Tokens + b.Tokens, TrainSeconds = a.TrainSeconds + b.TrainSeconds });
             var start = head is not null && strategy != TrainingStrategy.Scratch ? events[0].Metrics : null; // the fitted head: where adaptation starts
             pretrained.Add(new PretrainingResult(strategy, chain[^1].JobId, done.Step, done.Metrics ?? new Dictionary<string, double>(), cost, done.Checkpoint, start));
-            pretrainedJobs[strategy] = chain[^1].JobId;
         }
 
         // Fine-tune every arm in parallel; the trainer workers take them as they come. Each arm is packaged, so the
@@ -139,7 +137,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 Base = arm.strategy switch
                 {
                     TrainingStrategy.Baseline => ModelBase.None, // it learns its own features from the texts
-                    _ when pretrainedJobs.TryGetValue(arm.strategy, out var mlmJob) => new ModelBase(ModelBaseKind.Checkpoint, mlmJob), // dapt, tapt, dapt+tapt, scratch
+                    _ when pretrained.Find(p => p.Strategy == arm.strategy) is { } mlm => new ModelBase(ModelBaseKind.Checkpoint, mlm.JobId), // dapt, tapt, dapt+tapt, scratch
                     _ => baseModel, // finetune, embeddings
                 },
                 Dataset = arm.strategy == TrainingStrategy.Scratch ? new DatasetReference(domainLabeled!.Dataset, domainLabeled.Version) : new DatasetReference(labeled.Dataset, labeled.Version),

@@ -32,7 +32,7 @@ internal sealed class BaselineJob(ICheckpointStore checkpoints, TimeProvider tim
         if (restored is not null && File.Exists(Path.Combine(restored.Folder, CheckpointFiles.Metrics)))
         {
             TrainingLog.AlreadyFinished(logger, spec.JobId, restored.Location);
-            var recorded = JsonSerializer.Deserialize<RecordedResult>(await File.ReadAllTextAsync(Path.Combine(restored.Folder, CheckpointFiles.Metrics), cancellationToken).ConfigureAwait(false), CheckpointManifest.JsonOptions)
+            var recorded = JsonSerializer.Deserialize<TrainingJobRunner.FinishedReport>(await File.ReadAllTextAsync(Path.Combine(restored.Folder, CheckpointFiles.Metrics), cancellationToken).ConfigureAwait(false), CheckpointManifest.JsonOptions)
                 ?? throw new TrainingFailedException($"{restored.Location}{CheckpointFiles.Metrics} is empty");
             events.Report(Event(spec, TrainingEventKind.Started) with { Checkpoint = restored.Location });
             Directory.CreateDirectory(keep);
@@ -146,9 +146,6 @@ internal sealed class BaselineJob(ICheckpointStore checkpoints, TimeProvider tim
     }
 
     private TrainingEvent Event(TrainingJobSpec spec, TrainingEventKind kind) => new() { JobId = spec.JobId, Kind = kind, At = time.GetUtcNow(), Step = 1, TotalSteps = 1 };
-
-    /// <summary>What a redelivered job reads back from metrics.json.</summary>
-    private sealed record RecordedResult(Dictionary<string, double> Metrics, JobCost? Cost);
 }
 
 internal static partial class BaselineLog
