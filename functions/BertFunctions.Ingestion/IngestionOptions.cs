@@ -58,6 +58,19 @@ public sealed record IngestionOptions
     /// <summary>Most characters a cleaned document may have.</summary>
     public int MaxDocumentChars { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// The largest limits anyone may ask for (a request sets its own limits, but never past these): a 2 GB serverless
+    /// instance must survive any input within them, and arithmetic on them must not overflow. This one is
+    /// <see cref="MaxFileBytes"/>'s.
+    /// </summary>
+    public const long CeilingFileBytes = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>The largest <see cref="MaxLineBytes"/> accepted.</summary>
+    public const int CeilingLineBytes = 64 * 1024 * 1024;
+
+    /// <summary>The largest <see cref="MaxDocumentChars"/> accepted.</summary>
+    public const int CeilingDocumentChars = 10_000_000;
+
     /// <summary>Every problem with these options, in words; empty when they are usable.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -102,19 +115,24 @@ public sealed record IngestionOptions
             problems.Add("Exclude must not be null or hold empty globs.");
         }
 
-        if (MaxFileBytes <= 0)
+        if (MaxFileBytes is <= 0 or > CeilingFileBytes)
         {
-            problems.Add($"MaxFileBytes must be positive (was {MaxFileBytes}).");
+            problems.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"MaxFileBytes must be 1 to {CeilingFileBytes:N0} (was {MaxFileBytes:N0})."));
         }
 
-        if (MaxLineBytes <= 0)
+        if (MaxLineBytes is <= 0 or > CeilingLineBytes)
         {
-            problems.Add($"MaxLineBytes must be positive (was {MaxLineBytes}).");
+            problems.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"MaxLineBytes must be 1 to {CeilingLineBytes:N0} (was {MaxLineBytes:N0})."));
         }
 
         if (MinDocumentChars < 1)
         {
             problems.Add($"MinDocumentChars must be at least 1: an empty document is never useful (was {MinDocumentChars}).");
+        }
+
+        if (MaxDocumentChars > CeilingDocumentChars)
+        {
+            problems.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"MaxDocumentChars must be at most {CeilingDocumentChars:N0} (was {MaxDocumentChars:N0})."));
         }
 
         if (MaxDocumentChars < MinDocumentChars)

@@ -28,6 +28,12 @@ public sealed class LocalHostOptions
     /// <summary>How often the training-events queue is polled when it was empty.</summary>
     public TimeSpan EventPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Runs interrupted by a restart are resumed at the next start when they started less than this long ago; older
+    /// ones are closed as failed (a run left behind a month ago should not start training at every start).
+    /// </summary>
+    public TimeSpan ResumeLimit { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>Classification serving: the default model, the package cache, limits.</summary>
     public Serving.ServingOptions Serving { get; init; } = new();
 

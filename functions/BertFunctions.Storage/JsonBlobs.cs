@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace BertFunctions.Storage;
 
@@ -29,6 +30,39 @@ public static class JsonBlobs
         {
             malformed(name, e.Message);
             return null;
+        }
+    }
+
+    /// <summary>As <see cref="TryReadAsync{T}"/>, with the blob's ETag, for a conditional write of what was read.</summary>
+    public static async Task<(T? Value, string? ETag)> TryReadWithETagAsync<T>(BlobContainerClient container, string name, JsonSerializerOptions options, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            var content = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return (JsonSerializer.Deserialize<T>(content.Value.Content.ToMemory().Span, options), content.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return (null, null);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> only if the blob still has ETag <paramref name="ifMatch"/>, or, with null, only
+    /// if there is no blob; false when it changed in between (optimistic concurrency).
+    /// </summary>
+    public static async Task<bool> TryWriteIfAsync<T>(BlobContainerClient container, string name, T value, string? ifMatch, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        var conditions = ifMatch is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(ifMatch) };
+        try
+        {
+            await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, options)), new BlobUploadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
         }
     }
 

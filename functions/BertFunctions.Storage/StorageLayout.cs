@@ -48,6 +48,12 @@ public static class StorageLayout
     /// <summary>Marker that a trainer job message was sent (dispatch is idempotent across activity retries).</summary>
     public static string DispatchMarker(string runId, string jobId, int attempt) => $"{BlobNames.Version(runId)}/jobs/{BlobNames.Version(jobId)}-{attempt}.json";
 
+    /// <summary>In the checkpoints container: a request to stop the trainer job (its run was cancelled), which the trainer looks for while it trains.</summary>
+    public static string CancelRequest(string jobId) => $"{BlobNames.Version(jobId)}/cancel.json";
+
+    /// <summary>In the checkpoints container: the blob a trainer leases while it trains the job, so that no second worker trains it at once.</summary>
+    public static string WorkerLease(string jobId) => $"{BlobNames.Version(jobId)}/worker.lease";
+
     /// <summary>Which version of a model is live (champion), in the models container.</summary>
     public static string LiveModel(string model) => $"{BlobNames.Dataset(model)}/live.json";
 

@@ -10,6 +10,18 @@ internal static class CliRunner
         public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>
+    /// The row of a classify table for <paramref name="text"/>: its label cell and its probability cells in column
+    /// order (the header row, which names every label, is not a row of results).
+    /// </summary>
+    public static (string Label, double[] Probabilities) ClassifiedRow(string stdout, string text)
+    {
+        var row = stdout.Split('\n').Single(line => line.Contains(text, StringComparison.Ordinal));
+        var cells = row.Split('│', '|').Select(c => c.Trim()).Where(c => c.Length > 0).ToArray();
+        Assert.Equal(text, cells[0]);
+        return (cells[1], [.. cells[2..].Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
     public static Task<Result> RunAsync(string stdin, params string[] args) => RunAsync(Encoding.UTF8.GetBytes(stdin), args);
 
     public static async Task<Result> RunAsync(byte[] stdin, params string[] args)

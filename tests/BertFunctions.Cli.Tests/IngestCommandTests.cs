@@ -55,7 +55,10 @@ public sealed class IngestCommandTests : IAsyncLifetime
         var shown = await Run("shards", "show", "latest", "--dataset", "reviews", "--split", "train", "-n", "2");
         Assert.True(shown.ExitCode == 0, shown.Stderr);
         Assert.Contains($"dataset reviews version {version} (classification)", shown.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"label=(good|bad)", shown.Stdout);
+        // Each example shows its label, and the label agrees with the review's words (the good ones say "excellent").
+        var examples = System.Text.RegularExpressions.Regex.Matches(shown.Stdout, @"label=(good|bad)[^\n]*\n[^\n]*?(excellent|loud)");
+        Assert.Equal(2, examples.Count);
+        Assert.All(examples, m => Assert.Equal(m.Groups[1].Value == "good" ? "excellent" : "loud", m.Groups[2].Value));
         Assert.Contains("[CLS] review", shown.Stdout, StringComparison.Ordinal);
     }
 
@@ -98,7 +101,10 @@ public sealed class IngestCommandTests : IAsyncLifetime
 
         var classify = await Run("classify", "--model", "reviews/v1", "The blender was excellent and quiet");
         Assert.True(classify.ExitCode == 0, classify.Stderr);
-        Assert.Matches("(good|bad)", classify.Stdout);
+        var (label, probabilities) = CliRunner.ClassifiedRow(classify.Stdout, "The blender was excellent and quiet");
+        Assert.Equal(2, probabilities.Length); // bad, good
+        Assert.Equal(1.0, probabilities.Sum(), 3);
+        Assert.Equal(probabilities[0] > probabilities[1] ? "bad" : "good", label); // the label is the likelier one
     }
 
     [Theory]

@@ -57,4 +57,26 @@ public sealed class FunctionsAppTests
 
         Assert.Equal(functionRoutes, localRoutes);
     }
+
+    [Fact]
+    public void A_classify_key_opens_classification_only_the_rest_needs_the_admin_key()
+    {
+        // A function key handed to a classify client (the Classify function's own key) must not start GPU training,
+        // cancel runs or read runs and reports: those are Admin level (the master key; Function level accepts any host key).
+        var triggers = Functions
+            .Select(f => f.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null))
+            .OfType<HttpTriggerAttribute>()
+            .ToList();
+        Assert.NotEmpty(triggers);
+        foreach (var trigger in triggers)
+        {
+            var expected = trigger.Route switch
+            {
+                "health" => AuthorizationLevel.Anonymous,
+                "classify" or "classify/health" => AuthorizationLevel.Function,
+                _ => AuthorizationLevel.Admin,
+            };
+            Assert.True(expected == trigger.AuthLevel, $"{trigger.Route}: {trigger.AuthLevel}, expected {expected}");
+        }
+    }
 }

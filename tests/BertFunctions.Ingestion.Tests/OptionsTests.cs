@@ -33,6 +33,20 @@ public sealed class OptionsTests
         Assert.Throws<ArgumentException>(() => new DocumentReader(options));
     }
 
+    [Fact]
+    public void Limits_past_the_server_ceilings_are_refused_not_overflowed()
+    {
+        var options = new IngestionOptions { MaxFileBytes = long.MaxValue, MaxLineBytes = int.MaxValue, MaxDocumentChars = int.MaxValue };
+
+        var problems = options.Problems();
+
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("MaxFileBytes must be 1 to 4,294,967,296", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("MaxLineBytes must be 1 to 67,108,864 (was 2,147,483,647)", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("MaxDocumentChars must be at most 10,000,000", StringComparison.Ordinal));
+        Assert.Empty(new IngestionOptions { MaxFileBytes = IngestionOptions.CeilingFileBytes, MaxLineBytes = IngestionOptions.CeilingLineBytes, MaxDocumentChars = IngestionOptions.CeilingDocumentChars }.Problems());
+    }
+
     [Theory]
     [InlineData("data/spam-1/00001.abc.txt", true)]
     [InlineData("data/spam-1/00001.abc.TXT", true)]

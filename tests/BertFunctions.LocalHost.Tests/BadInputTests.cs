@@ -18,6 +18,7 @@ public sealed class BadInputTests(LocalHostFixture fixture) : IClassFixture<Loca
         { "{\"strategy\": \"dapt\"}", "application/json", HttpStatusCode.BadRequest, "dataset" },
         { "{\"dataset\": \"../etc\"}", "application/json", HttpStatusCode.BadRequest, "invalid dataset name" },
         { "{\"dataset\": \"spam\", \"fine_tuning\": {\"batch_size\": 0}}", "application/json", HttpStatusCode.BadRequest, "batch_size" },
+        { "{\"dataset\": \"spam\", \"reading\": {\"max_line_bytes\": 2147483647}}", "application/json", HttpStatusCode.BadRequest, "MaxLineBytes must be 1 to 67,108,864" },
         { "{\"dataset\": \"no-such-dataset\"}", "application/json", HttpStatusCode.NotFound, "no labeled uploads" },
         { "dataset=spam", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, "application/json" },
         { "{\"dataset\": \"spam\", \"model\": \"" + new string('a', 70_000) + "\"}", "application/json", HttpStatusCode.RequestEntityTooLarge, "larger than the limit" },
@@ -31,6 +32,26 @@ public sealed class BadInputTests(LocalHostFixture fixture) : IClassFixture<Loca
         using var content = new StringContent(body, Encoding.UTF8, contentType);
         var response = await host.Http.PostAsync("/api/training", content, TestContext.Current.CancellationToken);
         await AssertProblemAsync(response, expected, detail);
+    }
+
+    [Fact]
+    public async Task The_same_request_posted_many_times_at_once_is_one_run_and_never_a_500()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        await fixture.UploadSpamAsync("twice", perLabel: 4);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var content = new StringContent("{\"dataset\": \"twice\", \"seed\": 7}", Encoding.UTF8, "application/json"); // not the upload-driven run's request
+            var response = await host.Http.PostAsync("/api/training", content, ct);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(ct));
+        }));
+
+        Assert.All(responses, r => Assert.True(r.StatusCode == HttpStatusCode.Accepted, $"{r.StatusCode}: {r.Body}"));
+        var accepted = responses.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Single(accepted.Select(a => a.GetProperty("id").GetString()).Distinct());
+        Assert.Contains(accepted, a => !a.GetProperty("existing").GetBoolean()); // one of them started it
     }
 
     [Fact]

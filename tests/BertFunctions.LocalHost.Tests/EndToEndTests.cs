@@ -72,6 +72,35 @@ public sealed class EndToEndTests(LocalHostFixture fixture) : IClassFixture<Loca
         Assert.True(status.Outcome!.Promoted, status.Outcome.Reason);
     }
 
+    [Fact]
+    public async Task A_run_interrupted_longer_ago_than_the_resume_limit_is_closed_with_the_reason_not_resumed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var runs = fixture.Blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        await runs.CreateIfNotExistsAsync(cancellationToken: ct);
+        var stale = new Orchestration.Contracts.RunRecord
+        {
+            Id = "stale-finetune-0123456789ab",
+            Request = new Orchestration.Contracts.TrainingRunRequest { Dataset = "stale" },
+            State = Orchestration.Contracts.RunStates.Running,
+            StartedAt = DateTimeOffset.UtcNow.AddDays(-30),
+        };
+        await JsonBlobs.WriteAsync(runs, StorageLayout.RunRecord(stale.Id), stale, Orchestration.Contracts.RunRecord.JsonOptions, ct);
+
+        await using var host = await fixture.StartHostAsync(trainer: false);
+        Orchestration.Contracts.RunRecord? record = null;
+        for (var i = 0; i < 100 && record?.State != Orchestration.Contracts.RunStates.Failed; i++)
+        {
+            await Task.Delay(100, ct);
+            record = await JsonBlobs.TryReadAsync<Orchestration.Contracts.RunRecord>(runs, StorageLayout.RunRecord(stale.Id), Orchestration.Contracts.RunRecord.JsonOptions, ct);
+        }
+
+        Assert.Equal(Orchestration.Contracts.RunStates.Failed, record!.State);
+        Assert.StartsWith("interrupted by a restart of the host and not resumed: it started 30 days ago", record.Error, StringComparison.Ordinal);
+        var client = (Microsoft.DurableTask.Client.DurableTaskClient)host.App.Services.GetService(typeof(Microsoft.DurableTask.Client.DurableTaskClient))!;
+        Assert.Null(await client.GetInstanceAsync(stale.Id, ct)); // nothing was started for it
+    }
+
     private static async Task<string> WaitForSchedulerRunAsync(RunningHost host, string dataset, TimeSpan limit)
     {
         var client = host.App.Services.GetService(typeof(Microsoft.DurableTask.Client.DurableTaskClient)) as Microsoft.DurableTask.Client.DurableTaskClient;

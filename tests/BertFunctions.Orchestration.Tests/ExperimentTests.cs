@@ -213,6 +213,43 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
         Assert.Contains(TrainingStrategy.DaptTapt, result.Summaries.Select(s => s.Strategy));
     }
 
+    [Fact]
+    public async Task A_compute_budget_sets_the_pretraining_steps_and_the_scratch_size_and_the_report_shows_the_plan()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await fixture.UploadSpamAsync("budget", perLabel: 12);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec, spec.Mode != JobMode.Classify ? new Dictionary<string, double> { ["validation.loss"] = 0.3 } : new Dictionary<string, double>
+        {
+            ["test.accuracy"] = 0.9, ["validation.macro_f1"] = 0.8 + (spec.Seed * 0.001), ["test.macro_f1"] = 0.8,
+        }));
+        var request = new ExperimentRequest { Dataset = "budget", Strategies = [TrainingStrategy.Dapt, TrainingStrategy.Scratch], Budgets = [4], Seeds = [1], VocabularySize = 2_000, ComputeBudget = "1h" };
+        var uploads = await fixture.Get<Activities.UploadInspector>().InspectAsync("budget", ct);
+        var id = RunIds.Experiment("budget", uploads.Fingerprint, request.Hash());
+
+        await fixture.Client.ScheduleNewOrchestrationInstanceAsync(nameof(ExperimentOrchestrator), new ExperimentInput(request, fixture.Options.RunSettings), new StartOrchestrationOptions(id), ct);
+        var run = await Runs.WaitAsync(fixture, id, 180);
+
+        Assert.True(run.RuntimeStatus == OrchestrationRuntimeStatus.Completed, run.FailureDetails?.ErrorMessage);
+        var result = run.ReadOutputAs<ExperimentResult>()!;
+        var plan = result.Plan!;
+        Assert.Equal(3600 * fixture.Options.RunSettings.TrainingFlopsPerSecond, plan.BudgetFlops);
+        var mlm = trainer.Received.Where(j => j.Mode == JobMode.Mlm).ToDictionary(j => j.JobId[(j.JobId.LastIndexOf("--", StringComparison.Ordinal) + 2)..]);
+        Assert.Equal(["dapt-head", "dapt-mlm", "scratch-mlm"], mlm.Keys.Order());
+        foreach (var (arm, job) in mlm)
+        {
+            Assert.Equal(plan.StepsOf(arm), job.Hyperparameters.MaxSteps);
+            Assert.True(job.Hyperparameters.MaxSteps >= ExperimentPlanner.MinPretrainingSteps, arm);
+        }
+
+        // The head fitting keeps its early stopping; the model from scratch is the size the plan chose, not MiniLM's.
+        Assert.Equal(2, mlm["dapt-head"].Hyperparameters.EarlyStoppingPatience);
+        Assert.Equal(ExperimentPlanner.ScratchSizes.Single(s => s.Name == plan.ScratchSize).Config.GetProperty("hidden_size").GetInt32(), mlm["scratch-mlm"].Config!.Value.GetProperty("hidden_size").GetInt32());
+        Assert.NotEqual(384, mlm["scratch-mlm"].Config!.Value.GetProperty("hidden_size").GetInt32());
+        var page = (await fixture.Blobs.GetBlobContainerClient(StorageLayout.RunsContainer).GetBlobClient(StorageLayout.ExperimentReport(id, "index.html")).DownloadContentAsync(ct)).Value.Content.ToString();
+        Assert.Contains("<h2>Compute budget</h2>", page, StringComparison.Ordinal);
+        Assert.Contains($"scratch-mlm: {plan.StepsOf("scratch-mlm")!.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} steps", page, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"dataset\": \"spam\", \"budgets\": [1]}", "budgets")]
     [InlineData("{\"dataset\": \"spam\", \"seeds\": [1, 1]}", "seeds")]

@@ -110,10 +110,64 @@ public sealed class PromotionTests(PipelineFixture fixture) : IClassFixture<Pipe
         Assert.False(Promotion.Decide("validation.macro_f1", new Dictionary<string, double>(), null).Promote);
     }
 
+    [Fact]
+    public async Task Of_two_promotions_decided_against_the_same_live_model_exactly_one_is_written()
+    {
+        var first = await PromoteAsync("race", "v-old", F1(0.5));
+        var read = await new ReadLiveModelActivity(fixture.Blobs).RunAsync(null!, "race");
+        var promote = new PromoteModelActivity(fixture.Blobs);
+        LiveModel Challenger(string version, double f1) => first with { Version = version, Package = $"race/{version}/", Metrics = F1(f1), RunId = version };
+
+        var results = await Task.WhenAll(
+            Task.Run(() => promote.RunAsync(null!, new PromotionInput(Challenger("a", 0.9), read.ETag)), TestContext.Current.CancellationToken),
+            Task.Run(() => promote.RunAsync(null!, new PromotionInput(Challenger("b", 0.7), read.ETag)), TestContext.Current.CancellationToken));
+
+        Assert.Single(results, won => won);
+        var live = (await Runs.LiveAsync(fixture, "race"))!;
+        Assert.Equal(results[0] ? "a" : "b", live.Version);
+        // The first promotion of a name is conditional too: only when none is live.
+        Assert.False(await promote.RunAsync(null!, new PromotionInput(Challenger("c", 0.99), null)));
+    }
+
+    [Fact]
+    public async Task A_run_whose_champion_was_replaced_while_it_decided_decides_again_against_the_new_one()
+    {
+        await fixture.UploadSpamAsync("raced", perLabel: 10);
+        await PromoteAsync("raced", "older-version", F1(0.5));
+        // While this run evaluates the champion it read (0.5), another run promotes a better model (0.95) measured
+        // on the same split: this run's 0.80 beat the old champion, but must not replace the new one.
+        LiveModel? other = null;
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) =>
+        {
+            if (spec.Mode == JobMode.Evaluate && other is null)
+            {
+                other = new LiveModel { Name = "raced", Version = "other", Package = "raced/other/", Metrics = F1(0.95), DatasetVersion = spec.Dataset.Version, RunId = "other-run", PromotedAt = DateTimeOffset.UnixEpoch };
+                PromoteAsync(other).GetAwaiter().GetResult();
+            }
+
+            return ScriptedTrainer.Succeed(spec, spec.Mode == JobMode.Evaluate ? F1(0.5) : F1(0.80));
+        });
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "raced" });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        var outcome = run.ReadOutputAs<RunOutcome>()!;
+        Assert.False(outcome.Promoted);
+        Assert.Equal("validation.macro_f1 0.8000 does not beat the live model's 0.9500; the live model stays", outcome.Reason);
+        Assert.Equal("other", (await Runs.LiveAsync(fixture, "raced"))!.Version);
+    }
+
     private async Task<LiveModel> PromoteAsync(string name, string datasetVersion, Dictionary<string, double> metrics)
     {
         var live = new LiveModel { Name = name, Version = "v0", Package = $"{name}/v0/", Metrics = metrics, DatasetVersion = datasetVersion, RunId = "earlier", PromotedAt = DateTimeOffset.UnixEpoch };
-        await new PromoteModelActivity(fixture.Blobs).RunAsync(null!, live);
+        await PromoteAsync(live);
         return (await Runs.LiveAsync(fixture, name))!;
+    }
+
+    /// <summary>Writes <paramref name="live"/> as another run's promotion does: against the live.json it read.</summary>
+    private async Task PromoteAsync(LiveModel live)
+    {
+        var read = await new ReadLiveModelActivity(fixture.Blobs).RunAsync(null!, live.Name);
+        Assert.True(await new PromoteModelActivity(fixture.Blobs).RunAsync(null!, new PromotionInput(live, read.ETag)));
     }
 }

@@ -29,7 +29,7 @@ internal static class Runs
         await new ReadRunRecordActivity(fixture.Blobs).RunAsync(null!, id);
 
     public static async Task<LiveModel?> LiveAsync(PipelineFixture fixture, string model) =>
-        await new ReadLiveModelActivity(fixture.Blobs).RunAsync(null!, model);
+        (await new ReadLiveModelActivity(fixture.Blobs).RunAsync(null!, model)).Live;
 
     public static async Task<bool> ManifestExistsAsync(PipelineFixture fixture, string dataset, string version) =>
         await fixture.Blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer).GetBlobClient(StorageLayout.Manifest(dataset, version)).ExistsAsync(TestContext.Current.CancellationToken);

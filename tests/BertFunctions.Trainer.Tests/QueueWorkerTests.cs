@@ -33,10 +33,10 @@ public sealed class QueueWorkerTests : IAsyncLifetime
         Dataset = new DatasetReference("spam", "abc123"),
     };
 
-    private QueueWorker Worker(ITrainingJobRunner runner, int maxAttempts = 2) => new(
+    private QueueWorker Worker(ITrainingJobRunner runner, int maxAttempts = 2, TimeSpan? cancelPoll = null, TimeSpan? visibility = null) => new(
         storage,
         runner,
-        Options.Create(new TrainerOptions { IdleTimeout = TimeSpan.FromSeconds(2), PollInterval = TimeSpan.FromMilliseconds(200), VisibilityTimeout = TimeSpan.FromSeconds(30), MaxAttempts = maxAttempts }),
+        Options.Create(new TrainerOptions { IdleTimeout = TimeSpan.FromSeconds(2), PollInterval = TimeSpan.FromMilliseconds(200), VisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30), MaxAttempts = maxAttempts, CancelPollInterval = cancelPoll ?? TimeSpan.FromSeconds(5) }),
         TimeProvider.System,
         NullLogger<QueueWorker>.Instance);
 
@@ -107,6 +107,116 @@ public sealed class QueueWorkerTests : IAsyncLifetime
         Assert.Equal(0, (await Queue(TrainingQueues.Jobs).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount);
         var poison = Assert.Single((await Queue(TrainingQueues.DeadLetter).ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
         Assert.Equal("job-2", TrainingJobSpec.FromJson(poison.Body.ToString()).JobId);
+    }
+
+    [Fact]
+    public async Task A_job_whose_every_delivery_ended_the_process_is_dead_lettered_before_it_runs_again()
+    {
+        await Queue(TrainingQueues.Jobs).CreateIfNotExistsAsync(cancellationToken: Ct);
+        await Queue(TrainingQueues.Jobs).SendMessageAsync(Spec("job-crash").ToJson(), Ct);
+        // Two deliveries that never came back (the process died with the job): received, never deleted or updated.
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.NotNull((await Queue(TrainingQueues.Jobs).ReceiveMessageAsync(TimeSpan.FromSeconds(1), Ct)).Value);
+            await Task.Delay(1_500, Ct);
+        }
+
+        var runner = new ScriptedRunner(succeed: true);
+        await Worker(runner, maxAttempts: 2).RunAsync(Ct);
+
+        Assert.Empty(runner.Seen); // a third run would have ended the same way
+        var poison = Assert.Single((await Queue(TrainingQueues.DeadLetter).ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+        Assert.Equal("job-crash", TrainingJobSpec.FromJson(poison.Body.ToString()).JobId);
+        var failed = Assert.Single(await EventsAsync());
+        Assert.Equal((TrainingEventKind.Failed, false), (failed.Kind, failed.WillRetry));
+        Assert.Contains("ended the trainer's process in each of its 2 deliveries", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancel_request_stops_the_job_at_its_next_step_and_removes_it_for_good()
+    {
+        await Queue(TrainingQueues.Jobs).CreateIfNotExistsAsync(cancellationToken: Ct);
+        await Queue(TrainingQueues.Jobs).SendMessageAsync(Spec("job-cancel").ToJson(), Ct);
+        var runner = new SteppingRunner();
+        var worker = Worker(runner, cancelPoll: TimeSpan.FromMilliseconds(200));
+
+        var running = worker.RunAsync(Ct);
+        await runner.Started.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var checkpoints = storage.Blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer);
+        await checkpoints.CreateIfNotExistsAsync(cancellationToken: Ct);
+        await checkpoints.GetBlobClient(StorageLayout.CancelRequest("job-cancel")).UploadAsync(BinaryData.FromString("{}"), Ct);
+        await running;
+
+        Assert.True(runner.Stopped, "the job saw its token cancelled");
+        Assert.Equal(0, (await Queue(TrainingQueues.Jobs).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount);
+        Assert.Empty((await Queue(TrainingQueues.DeadLetter).ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+        var last = (await EventsAsync())[^1];
+        Assert.Equal((TrainingEventKind.Failed, false, "cancelled on request"), (last.Kind, last.WillRetry, last.Error));
+    }
+
+    [Fact]
+    public async Task A_job_whose_message_lease_is_lost_stops_and_leaves_the_queue_alone()
+    {
+        await Queue(TrainingQueues.Jobs).CreateIfNotExistsAsync(cancellationToken: Ct);
+        await Queue(TrainingQueues.Jobs).SendMessageAsync(Spec("job-lease").ToJson(), Ct);
+        var runner = new SteppingRunner();
+        // Renewals every second; the message vanishes under the worker (as when another worker took and finished it).
+        var worker = Worker(runner, visibility: TimeSpan.FromSeconds(3));
+
+        var running = worker.RunAsync(Ct);
+        await runner.Started.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Queue(TrainingQueues.Jobs).ClearMessagesAsync(Ct);
+        await running.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.True(runner.Stopped, "the job stopped when its next renewal was refused");
+        Assert.Empty((await Queue(TrainingQueues.DeadLetter).ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+        Assert.DoesNotContain(await EventsAsync(), e => e.Kind is TrainingEventKind.Completed or TrainingEventKind.Failed);
+    }
+
+    [Fact]
+    public async Task A_second_message_for_a_job_another_worker_is_training_is_dropped_not_trained_twice()
+    {
+        await Queue(TrainingQueues.Jobs).CreateIfNotExistsAsync(cancellationToken: Ct);
+        await Queue(TrainingQueues.Jobs).SendMessageAsync(Spec("job-twice").ToJson(), Ct);
+        // Another worker holds the job's lease, as while it trains.
+        var checkpoints = storage.Blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer);
+        await checkpoints.CreateIfNotExistsAsync(cancellationToken: Ct);
+        var lease = checkpoints.GetBlobClient(StorageLayout.WorkerLease("job-twice"));
+        await lease.UploadAsync(BinaryData.Empty, Ct);
+        await Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(lease).AcquireAsync(TimeSpan.FromSeconds(60), cancellationToken: Ct);
+        var runner = new ScriptedRunner(succeed: true);
+
+        await Worker(runner).RunAsync(Ct);
+
+        Assert.Empty(runner.Seen);
+        Assert.Equal(0, (await Queue(TrainingQueues.Jobs).GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount);
+        Assert.Empty((await Queue(TrainingQueues.DeadLetter).ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+    }
+
+    /// <summary>A job that steps until its token is cancelled, as the real loop checks its token between steps.</summary>
+    private sealed class SteppingRunner : ITrainingJobRunner
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Stopped { get; private set; }
+
+        public async Task<bool> RunAsync(TrainingJobSpec spec, IProgress<TrainingEvent> events, CancellationToken cancellationToken)
+        {
+            events.Report(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Started, At = DateTimeOffset.UtcNow });
+            Started.TrySetResult();
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Stopped = true;
+                throw;
+            }
+        }
     }
 
     /// <summary>Reports Started then Completed or Failed, as the real runner does, and records the jobs it saw.</summary>

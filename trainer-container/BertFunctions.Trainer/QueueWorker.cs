@@ -11,8 +11,10 @@ namespace BertFunctions.Trainer;
 /// Container Apps Job semantics: take one job at a time from <c>training-jobs</c>, keep it invisible to other
 /// workers while training (renewing the lease), delete it when done, and exit after an idle period. A job that
 /// keeps failing goes to <c>training-jobs-poison</c> after <see cref="TrainerOptions.MaxAttempts"/> deliveries (each
-/// retry resumes from its latest checkpoint); a message that is not a valid job spec goes there at once. Nothing
-/// is lost: every message ends deleted after success, or in the dead-letter queue with a failed event.
+/// retry resumes from its latest checkpoint), and so does one whose earlier deliveries each ended the process; a message
+/// that is not a valid job spec goes there at once. A job stops at its next step when its lease is lost (another worker
+/// may have it) or its run is cancelled (<see cref="JobGuard"/>). Nothing is lost: every message ends deleted after
+/// success or cancellation, or in the dead-letter queue with a failed event.
 /// </summary>
 public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunner runner, IOptions<TrainerOptions> options, TimeProvider time, ILogger<QueueWorker> logger)
 {
@@ -28,6 +30,9 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
         {
             await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+
+        // Job leases and cancel requests live beside the checkpoints (the checkpoint store creates it the same way).
+        await storage.Blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
 
         var processed = 0;
         var idleSince = time.GetUtcNow();
@@ -70,35 +75,59 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
             return;
         }
 
-        var receipt = message.PopReceipt;
-        using var lease = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewal = Task.Run(async () =>
+        if (message.DequeueCount > settings.MaxAttempts)
         {
-            // Renew the lease at a third of the visibility timeout, so one missed renewal is not fatal.
-            while (!lease.IsCancellationRequested)
-            {
-                await Task.Delay(settings.VisibilityTimeout / 3, time, lease.Token).ConfigureAwait(false);
-                var updated = await jobs.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: lease.Token).ConfigureAwait(false);
-                receipt = updated.Value.PopReceipt;
-            }
-        }, lease.Token);
+            // Its earlier deliveries never came back: each ended the process (a crash, out of memory) before the job
+            // could fail cleanly, so the count after a job returns never saw them. Running it again would end the same.
+            var crashes = message.DequeueCount - 1;
+            await DeadLetterAsync(jobs, poison, message, cancellationToken).ConfigureAwait(false);
+            await events.SendMessageAsync(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), WillRetry = false, Error = $"the job ended the trainer's process in each of its {crashes} deliveries without finishing (a crash or running out of memory); dead-lettered" }.ToJson(), cancellationToken).ConfigureAwait(false);
+            LogDeadLettered(spec.JobId, crashes);
+            return;
+        }
 
         bool succeeded;
         var willRetry = message.DequeueCount < settings.MaxAttempts;
-        await using (var sink = new QueueEventSink(events, logger))
+        var guard = new JobGuard(jobs, storage.Blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer), message, spec.JobId, settings, time, cancellationToken);
+        await using (guard.ConfigureAwait(false))
         {
-            // A failed event says whether this message comes back, so that the orchestration knows whether to wait.
-            succeeded = await runner.RunAsync(spec, new RetryMarkingSink(sink, willRetry), cancellationToken).ConfigureAwait(false);
+            if (!await guard.TryTakeJobAsync().ConfigureAwait(false))
+            {
+                // Another worker trains this job now: this message is a second dispatch of it. That worker finishes
+                // it or fails it (its own message comes back), so this copy goes.
+                await jobs.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                LogDuplicate(spec.JobId);
+                return;
+            }
+
+            guard.Start();
+            try
+            {
+                await using var sink = new QueueEventSink(events, logger);
+                // A failed event says whether this message comes back, so that the orchestration knows whether to wait.
+                succeeded = await runner.RunAsync(spec, new RetryMarkingSink(sink, willRetry), guard.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && guard.Stop is not JobGuard.Reason.None)
+            {
+                succeeded = false;
+            }
         }
 
-        await lease.CancelAsync().ConfigureAwait(false);
-        try
+        var receipt = guard.Receipt;
+        if (guard.Stop == JobGuard.Reason.LeaseLost)
         {
-            await renewal.ConfigureAwait(false);
+            // Another worker may hold the message now: touch nothing, it finishes or fails the job.
+            LogLeaseLost(spec.JobId);
+            return;
         }
-        catch (OperationCanceledException)
+
+        if (guard.Stop == JobGuard.Reason.CancelRequested && !succeeded)
         {
-            // The renewal loop ends by cancellation.
+            // The run was cancelled: the job stops for good, and says so.
+            await jobs.DeleteMessageAsync(message.MessageId, receipt, cancellationToken).ConfigureAwait(false);
+            await events.SendMessageAsync(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), WillRetry = false, Error = "cancelled on request" }.ToJson(), cancellationToken).ConfigureAwait(false);
+            LogCancelled(spec.JobId);
+            return;
         }
 
         if (succeeded)
@@ -136,6 +165,15 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} is not a valid job spec and was dead-lettered: {Reason}")]
     private partial void LogInvalidSpec(string messageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} lost its queue lease (the message was deleted or taken by another worker): stopped without touching it")]
+    private partial void LogLeaseLost(string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} is already being trained by another worker: this second message of it was dropped")]
+    private partial void LogDuplicate(string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was cancelled on request: stopped and removed from the queue")]
+    private partial void LogCancelled(string jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed {Attempts} times and was dead-lettered")]
     private partial void LogDeadLettered(string jobId, long attempts);

@@ -15,6 +15,9 @@ public sealed class TrainerOptions
     /// <summary>Deliveries of one job before it goes to the dead-letter queue (each retry resumes from its checkpoint).</summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>How often a running job's cancel request (<c>checkpoints/{job}/cancel.json</c>) is looked for.</summary>
+    public TimeSpan CancelPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Poll interval when the queue is empty.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -181,7 +181,7 @@ public sealed class ClassifyCommand(ConsoleStreams streams) : AsyncCommand<Class
     }
 
     /// <summary>A local folder as it is; NAME/VERSION is downloaded from blob storage (hashes verified).</summary>
-    private static async Task<string> ResolveAsync(Settings settings, CancellationToken cancellationToken)
+    private async Task<string> ResolveAsync(Settings settings, CancellationToken cancellationToken)
     {
         if (Directory.Exists(settings.Model))
         {
@@ -193,7 +193,7 @@ public sealed class ClassifyCommand(ConsoleStreams streams) : AsyncCommand<Class
             throw new CliException($"model '{settings.Model}' not found: give a local HF classifier directory or NAME/VERSION of a model package", ExitCodes.NoInput);
         }
 
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, "classify", streams.Error, cancellationToken).ConfigureAwait(false);
         try
         {
             var package = await new ModelPackageReader(storage.Blobs).OpenAsync(name, version, Path.Combine(CliHome.Path, "models", name, version), cancellationToken).ConfigureAwait(false);

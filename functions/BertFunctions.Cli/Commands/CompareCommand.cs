@@ -57,8 +57,12 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public bool StripListFooters { get; init; }
 
         [CommandOption("--pretrain-steps <N>")]
-        [Description("MLM steps of batch 32 for domain-adaptive and from-scratch pretraining (default 150).")]
-        public int PretrainSteps { get; init; } = 150;
+        [Description("MLM steps of batch 32 for domain-adaptive and from-scratch pretraining (default 150; with --budget, the plan's).")]
+        public int? PretrainSteps { get; init; }
+
+        [CommandOption("--budget <BUDGET>")]
+        [Description("Compute budget of the whole experiment: a time on the trainer (2h, 90m) or a token count (150M tokens). Fine-tuning gets the steps its label budgets need, pretraining what is left, and the model from scratch is sized to its share; the plan is printed and goes in the report.")]
+        public string? Budget { get; init; }
 
         [CommandOption("--general-text")]
         [Description("Upload the Brown corpus as the dataset's unlabeled text (a general corpus instead of the emails' own bodies).")]
@@ -79,6 +83,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         public override ValidationResult Validate() =>
             Steps is not null and (< 1 or > 100_000) ? ValidationResult.Error("--steps must be 1-100000")
             : PretrainSteps is < 1 or > 1_000_000 ? ValidationResult.Error("--pretrain-steps must be 1-1000000")
+            : PretrainSteps is not null && Budget is not null ? ValidationResult.Error("--pretrain-steps and --budget exclude each other: the budget plans the pretraining steps")
             : TimeoutMinutes < 1 ? ValidationResult.Error("--timeout must be at least 1 minute")
             : base.Validate();
     }
@@ -99,7 +104,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         timeout.CancelAfter(TimeSpan.FromMinutes(settings.TimeoutMinutes));
         var ct = timeout.Token;
 
-        await using var session = await LocalPipelineSession.StartAsync(settings.Storage, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        await using var session = await LocalPipelineSession.StartAsync(settings.Storage, "compare", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         var (storage, http) = (session.Storage, session.Http);
         Say(session.Description);
 
@@ -120,7 +125,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         }
 
         var arms = request.Strategies.Count * request.Budgets.Count * request.Seeds.Count;
-        Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} arms ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {(settings.Steps is { } steps ? $"{steps} steps each" : $"steps from the budget planner (at least {FineTuningPlan.MinSteps} per budget arm)")}");
+        Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} arms ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {(settings.Steps is { } steps ? $"{steps} steps each" : $"steps from the budget planner (at least {FineTuningPlan.MinSteps} per budget arm)")}{(settings.Budget is { } budget ? $", compute budget {budget}" : "")}");
         var status = await new StatusFollower(streams, http).FollowAsync($"api/experiments/{accepted.Id}", $"experiment {accepted.Id}", ExperimentView, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
         if (status.Result is not { } result)
         {
@@ -159,8 +164,11 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
                 FineTuning = settings.Steps is { } steps
                     ? new Hyperparameters { MaxSteps = steps, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = steps, CheckpointEverySteps = steps }
                     : new Hyperparameters { Epochs = 2, BatchSize = 32, LearningRate = 5e-5, EvalEverySteps = 100, CheckpointEverySteps = 100 },
-                Pretraining = new Hyperparameters { MaxSteps = settings.PretrainSteps, BatchSize = 32, LearningRate = 1e-4, EvalEverySteps = settings.PretrainSteps, CheckpointEverySteps = settings.PretrainSteps },
-                ScratchConfig = SmallScratchConfig,
+                Pretraining = settings.Budget is not null
+                    ? new Hyperparameters { BatchSize = 32, LearningRate = 1e-4 }
+                    : new Hyperparameters { MaxSteps = PretrainSteps(settings), BatchSize = 32, LearningRate = 1e-4, EvalEverySteps = PretrainSteps(settings), CheckpointEverySteps = PretrainSteps(settings) },
+                ScratchConfig = settings.Budget is null ? SmallScratchConfig : null, // with a budget, the plan sizes it
+                ComputeBudget = settings.Budget,
                 VocabularySize = 8_000,
                 Promote = settings.Promote,
             }.Validate();
@@ -170,6 +178,8 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
             throw new CliException(e.Message, ExitCodes.Usage);
         }
     }
+
+    private static int PretrainSteps(Settings settings) => settings.PretrainSteps ?? 150;
 
     private static List<string> List(string text, string option)
     {
@@ -207,7 +217,9 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
     }
 
     private static readonly StatusFollower.View<ExperimentStatusResponse> ExperimentView = new(
-        s => s is null ? "waiting for the experiment to start" : string.Create(CultureInfo.InvariantCulture, $"{s.Percent ?? 0:F0}% {s.Phase ?? s.RuntimeStatus}"),
+        s => s is null ? "waiting for the experiment to start"
+            : s.Message is { } m && m.StartsWith("plan: ", StringComparison.Ordinal) ? string.Create(CultureInfo.InvariantCulture, $"{s.Percent ?? 0:F0}% {m}")
+            : string.Create(CultureInfo.InvariantCulture, $"{s.Percent ?? 0:F0}% {s.Phase ?? s.RuntimeStatus}"),
         s => s?.Percent ?? 0,
         s => s?.RuntimeStatus is "Completed" or "Failed" or "Terminated");
 
@@ -231,6 +243,11 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
         }
 
         output.Write(table);
+        foreach (var note in result.Plan?.Notes ?? [])
+        {
+            output.WriteLine($"plan: {note}");
+        }
+
         output.WriteLine($"recommendation: {result.Recommendation}");
         if (result.Promotion is { } promotion)
         {

@@ -65,7 +65,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         var ct = timeout.Token;
         var console = streams.ErrorConsole();
 
-        await using var session = await LocalPipelineSession.StartAsync(settings.Storage, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        await using var session = await LocalPipelineSession.StartAsync(settings.Storage, "demo", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         var (storage, http) = (session.Storage, session.Http);
         Say(console, session.Description);
 

@@ -120,7 +120,7 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
         ArgumentNullException.ThrowIfNull(settings);
         var request = ToRequest(settings);
         var console = streams.ErrorConsole();
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, "ingest", streams.Error, cancellationToken).ConfigureAwait(false);
         var steps = new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance);
         await steps.EnsureContainersAsync(cancellationToken).ConfigureAwait(false);
 

@@ -37,7 +37,14 @@ public sealed class ServeCommand(ConsoleStreams streams) : AsyncCommand<ServeCom
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, "serve", streams.Error, cancellationToken).ConfigureAwait(false);
+        if (storage.SharedWith is { } holder)
+        {
+            throw new Io.CliException(holder.Host is { } running
+                ? $"a local host already runs on {CliHome.Path}: {running} ('bertfn {holder.Command}', pid {holder.Pid}); use it, or set BERTFN_HOME to another folder for a second one"
+                : $"the local home {CliHome.Path} is in use by 'bertfn {holder.Command}' (pid {holder.Pid}): wait for it to end", Io.ExitCodes.Unavailable);
+        }
+
         var pipeline = new PipelineOptions { DebounceWindow = TimeSpan.FromSeconds(settings.Debounce) };
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
@@ -51,6 +58,7 @@ public sealed class ServeCommand(ConsoleStreams streams) : AsyncCommand<ServeCom
 
         await using var disposeApp = app;
         var address = app.Address();
+        storage.PublishHost(address);
         await streams.Error.WriteLineAsync($"""
             bertfn: local host on {address} (storage: {storage.Description}; Ctrl+C stops)
               upload to the 'uploads' container: labeled/DATASET/LABEL/..., raw/DATASET/..., config/DATASET.json

@@ -50,7 +50,7 @@ public sealed class ShardsShowCommand(ConsoleStreams streams) : AsyncCommand<Sha
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, "shards show", streams.Error, cancellationToken).ConfigureAwait(false);
         var steps = new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance);
         var datasets = storage.Blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer);
         var version = settings.Version == "latest" ? (await new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance).LatestVersionAsync(settings.Dataset, cancellationToken).ConfigureAwait(false)

@@ -100,7 +100,7 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, "train", streams.Error, cancellationToken).ConfigureAwait(false);
         var version = settings.Version ?? (await new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance).LatestVersionAsync(settings.Dataset, cancellationToken).ConfigureAwait(false)
                 ?? throw new CliException($"dataset '{settings.Dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput));
         var spec = await BuildSpecAsync(settings, version, cancellationToken).ConfigureAwait(false);

@@ -76,7 +76,7 @@ public sealed class VocabTrainCommand(ConsoleStreams streams) : AsyncCommand<Voc
             MinFrequency = settings.MinFrequency,
             Tokenizer = new BertTokenizerOptions { LowerCase = !settings.Cased },
         };
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, "vocab train", streams.Error, cancellationToken).ConfigureAwait(false);
         await new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance).EnsureContainersAsync(cancellationToken).ConfigureAwait(false);
         if (settings.Source is { } source)
         {

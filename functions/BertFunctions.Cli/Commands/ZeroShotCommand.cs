@@ -61,7 +61,7 @@ public sealed class ZeroShotCommand(ConsoleStreams streams) : AsyncCommand<ZeroS
         ArgumentNullException.ThrowIfNull(settings);
         var console = streams.ErrorConsole();
         var clock = Stopwatch.StartNew();
-        await using var storage = await StorageConnection.OpenAsync(settings.Storage, cancellationToken).ConfigureAwait(false);
+        await using var storage = await StorageConnection.OpenAsync(settings.Storage, "zero-shot", streams.Error, cancellationToken).ConfigureAwait(false);
         var steps = new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance);
         await steps.EnsureContainersAsync(cancellationToken).ConfigureAwait(false);
 

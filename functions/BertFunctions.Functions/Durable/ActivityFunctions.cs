@@ -42,10 +42,13 @@ public sealed class ActivityFunctions(IServiceProvider services)
     public Task<bool> DispatchTrainingJob([ActivityTrigger] DispatchInput input, FunctionContext context) => Run<DispatchTrainingJobActivity, DispatchInput, bool>(input, context);
 
     [Function(nameof(ReadLiveModelActivity))]
-    public Task<LiveModel?> ReadLiveModel([ActivityTrigger] string input, FunctionContext context) => Run<ReadLiveModelActivity, string, LiveModel?>(input, context);
+    public Task<LiveModelRead> ReadLiveModel([ActivityTrigger] string input, FunctionContext context) => Run<ReadLiveModelActivity, string, LiveModelRead>(input, context);
+
+    [Function(nameof(RequestJobCancelActivity))]
+    public Task<bool> RequestJobCancel([ActivityTrigger] string input, FunctionContext context) => Run<RequestJobCancelActivity, string, bool>(input, context);
 
     [Function(nameof(PromoteModelActivity))]
-    public Task<bool> PromoteModel([ActivityTrigger] LiveModel input, FunctionContext context) => Run<PromoteModelActivity, LiveModel, bool>(input, context);
+    public Task<bool> PromoteModel([ActivityTrigger] PromotionInput input, FunctionContext context) => Run<PromoteModelActivity, PromotionInput, bool>(input, context);
 
     [Function(nameof(RecordRunActivity))]
     public Task<bool> RecordRun([ActivityTrigger] RunRecord input, FunctionContext context) => Run<RecordRunActivity, RunRecord, bool>(input, context);

@@ -12,18 +12,18 @@ namespace BertFunctions.Functions.Http;
 public sealed class ReportFunctions(ReportsApi api)
 {
     [Function("ExperimentReport")]
-    public async Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id}/report")] HttpRequest request, string id, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "experiments/{id}/report")] HttpRequest request, string id, CancellationToken cancellationToken) =>
         new ResultActionResult(await api.ExperimentReportAsync(id, cancellationToken).ConfigureAwait(false));
 
     [Function("ExperimentPlot")]
-    public async Task<IActionResult> Plot([HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id}/report/{file}")] HttpRequest request, string id, string file, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Plot([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "experiments/{id}/report/{file}")] HttpRequest request, string id, string file, CancellationToken cancellationToken) =>
         new ResultActionResult(await api.ExperimentPlotAsync(id, file, cancellationToken).ConfigureAwait(false));
 
     [Function("RunsPage")]
-    public async Task<IActionResult> Runs([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs")] HttpRequest request, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Runs([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "runs")] HttpRequest request, CancellationToken cancellationToken) =>
         new ResultActionResult(await api.RunsPageAsync(cancellationToken).ConfigureAwait(false));
 
     [Function("ModelPackage")]
-    public async Task<IActionResult> Package([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/{version}")] HttpRequest request, string name, string version, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Package([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/{version}")] HttpRequest request, string name, string version, CancellationToken cancellationToken) =>
         new ResultActionResult(await api.ModelPackageAsync(name, version, cancellationToken).ConfigureAwait(false));
 }

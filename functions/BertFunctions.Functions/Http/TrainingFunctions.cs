@@ -19,27 +19,27 @@ namespace BertFunctions.Functions.Http;
 public sealed class TrainingFunctions(UploadInspector inspector, BlobServiceClient blobs, IOptions<PipelineOptions> options, ILogger<TrainingApi> logger)
 {
     [Function("StartTraining")]
-    public async Task<IActionResult> Start([HttpTrigger(AuthorizationLevel.Function, "post", Route = "training")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Start([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "training")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         new ResultActionResult(await Api(client).StartAsync(request, cancellationToken).ConfigureAwait(false));
 
     [Function("TrainingStatus")]
-    public async Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Function, "get", Route = "training/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "training/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         new ResultActionResult(await Api(client).StatusAsync(id, cancellationToken).ConfigureAwait(false));
 
     [Function("CancelTraining")]
-    public async Task<IActionResult> Cancel([HttpTrigger(AuthorizationLevel.Function, "post", Route = "training/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Cancel([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "training/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         new ResultActionResult(await Api(client).CancelAsync(request, id, cancellationToken).ConfigureAwait(false));
 
     [Function("Models")]
-    public async Task<IActionResult> Models([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> Models([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         new ResultActionResult(await Api(client).ModelsAsync(cancellationToken).ConfigureAwait(false));
 
     [Function("StartExperiment")]
-    public async Task<IActionResult> StartExperiment([HttpTrigger(AuthorizationLevel.Function, "post", Route = "experiments")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> StartExperiment([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "experiments")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         new ResultActionResult(await Api(client).StartExperimentAsync(request, cancellationToken).ConfigureAwait(false));
 
     [Function("ExperimentStatus")]
-    public async Task<IActionResult> ExperimentStatus([HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> ExperimentStatus([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "experiments/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         new ResultActionResult(await Api(client).ExperimentStatusAsync(id, cancellationToken).ConfigureAwait(false));
 
     // The Durable client comes from the binding, per invocation; the rest is the app's singletons.

@@ -42,7 +42,11 @@ public sealed class TrainVocabularyActivity(VocabularyTraining training, Pipelin
 
 /// <summary>
 /// Sends a trainer job to the <c>training-jobs</c> queue. A marker blob per job and attempt makes it idempotent: an
-/// activity retried after the send (a crash between send and completion) does not send the job twice.
+/// activity retried after the marker is written does not send the job twice. A send and a blob write cannot be one
+/// step, so a crash between them sends the job again on retry, and either order has such a window (marker first would
+/// lose the job instead). The order is send, then marker, because a duplicate is harmless where a loss is not: a
+/// worker that receives the second copy while the first trains finds the job's worker lease taken and drops it, and a
+/// copy delivered after the job finished reports the recorded result (docs/trainer.md).
 /// </summary>
 public sealed partial class DispatchTrainingJobActivity(BlobServiceClient blobs, QueueServiceClient queues, ILogger<DispatchTrainingJobActivity> logger) : TaskActivity<DispatchInput, bool>
 {
@@ -70,20 +74,41 @@ public sealed partial class DispatchTrainingJobActivity(BlobServiceClient blobs,
     private partial void LogDispatched(string jobId, int attempt);
 }
 
-/// <summary>The live model (champion) of a name, or null.</summary>
-public sealed class ReadLiveModelActivity(BlobServiceClient blobs) : TaskActivity<string, LiveModel?>
+/// <summary>The live model (champion) of a name, or null, with the ETag a promotion must match.</summary>
+public sealed class ReadLiveModelActivity(BlobServiceClient blobs) : TaskActivity<string, LiveModelRead>
 {
-    public override Task<LiveModel?> RunAsync(TaskActivityContext context, string input) =>
-        JsonBlobs.TryReadAsync<LiveModel>(blobs.GetBlobContainerClient(StorageLayout.ModelsContainer), StorageLayout.LiveModel(input), RunRecord.JsonOptions, CancellationToken.None);
+    public override async Task<LiveModelRead> RunAsync(TaskActivityContext context, string input)
+    {
+        var (live, etag) = await JsonBlobs.TryReadWithETagAsync<LiveModel>(blobs.GetBlobContainerClient(StorageLayout.ModelsContainer), StorageLayout.LiveModel(input), RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+        return new LiveModelRead(live, etag);
+    }
 }
 
-/// <summary>Makes a model version live: overwrites <c>models/{name}/live.json</c> (idempotent).</summary>
-public sealed class PromoteModelActivity(BlobServiceClient blobs) : TaskActivity<LiveModel, bool>
+/// <summary>
+/// Makes a model version live, on one condition: <c>models/{name}/live.json</c> is still what the decision was made
+/// against (the ETag read; none live when it was read without one). Two runs finishing together then cannot both
+/// win: the one that writes second finds the pointer changed, gets false, and decides again against the new champion.
+/// A retried write that had already succeeded also gets false, and the caller finds its own version live.
+/// </summary>
+public sealed class PromoteModelActivity(BlobServiceClient blobs) : TaskActivity<PromotionInput, bool>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, LiveModel input)
+    public override async Task<bool> RunAsync(TaskActivityContext context, PromotionInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        await JsonBlobs.WriteAsync(blobs.GetBlobContainerClient(StorageLayout.ModelsContainer), StorageLayout.LiveModel(input.Name), input, RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+        var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
+        await models.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return await JsonBlobs.TryWriteIfAsync(models, StorageLayout.LiveModel(input.Model.Name), input.Model, input.IfMatch, RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Asks the trainer to stop a job (its run was cancelled): writes <c>checkpoints/{job}/cancel.json</c>, which the trainer looks for while it trains.</summary>
+public sealed class RequestJobCancelActivity(BlobServiceClient blobs) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var checkpoints = blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer);
+        await checkpoints.CreateIfNotExistsAsync().ConfigureAwait(false);
+        await checkpoints.GetBlobClient(StorageLayout.CancelRequest(input)).UploadAsync(BinaryData.FromString("{\"reason\": \"the run was cancelled\"}"), overwrite: true).ConfigureAwait(false);
         return true;
     }
 }

@@ -89,21 +89,38 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
 
         var id = idOf(request, uploads);
         var existing = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
-        var rerun = existing is { RuntimeStatus: OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated };
-        if (existing is null || rerun)
+        var alreadyStarted = existing is not null && !IsFailed(existing);
+        if (!alreadyStarted)
         {
-            if (rerun)
+            if (existing is not null)
             {
                 await client.PurgeInstanceAsync(id, cancellationToken).ConfigureAwait(false);
             }
 
-            await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, inputOf(request, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, inputOf(request, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The same request posted twice at once: the other one started it in between. Each backend words
+                // "already exists" its own way, so the instance itself is the answer: same id, same run, 202 as for a
+                // repeat. Anything else is a real failure.
+                if (await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false) is not { } raced || IsFailed(raced))
+                {
+                    throw;
+                }
+
+                alreadyStarted = true;
+            }
         }
 
         var url = $"{http.Scheme}://{http.Host}/api/{route}/{id}";
         var warnings = warningsOf?.Invoke(request) is { Count: > 0 } w ? w : null;
-        return Results.Json(new RunAccepted(id, url, existing is not null && !rerun, warnings), JsonOptions, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new RunAccepted(id, url, alreadyStarted, warnings), JsonOptions, statusCode: StatusCodes.Status202Accepted);
     }
+
+    private static bool IsFailed(OrchestrationMetadata instance) => instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
 
     /// <summary>GET /api/experiments/{id}: progress while it runs, the comparison (every arm, mean ± std, the best strategy per budget) when done.</summary>
     public async Task<IResult> ExperimentStatusAsync(string id, CancellationToken cancellationToken)

@@ -35,6 +35,13 @@ public sealed record ExperimentRequest
 
     public int VocabularySize { get; init; } = 30_000;
 
+    /// <summary>
+    /// The compute the experiment may spend (<see cref="Contracts.ComputeBudget"/>: <c>2h</c>, <c>150M tokens</c>);
+    /// null: the steps are the recipes' own. With a budget, <see cref="ExperimentPlanner"/> plans the pretraining
+    /// steps and the scratch model's size once the labeled data is ingested, and the plan is part of the result.
+    /// </summary>
+    public string? ComputeBudget { get; init; }
+
     /// <summary>The precision of every job (see <see cref="TrainingRunRequest.Precision"/>); null: auto.</summary>
     public string? Precision { get; init; }
 
@@ -67,8 +74,9 @@ public sealed record ExperimentRequest
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())))[..16];
 
     /// <summary>What the user should know before compute is spent: a scratch arm whose pretraining budget is too small (<see cref="ScratchBudget"/>).</summary>
+    /// <remarks>With a compute budget the scratch model is sized from its share once the data is ingested, and the plan says so then.</remarks>
     public IReadOnlyList<string> Warnings() =>
-        Strategies.Contains(TrainingStrategy.Scratch) && ScratchBudget.Estimate(
+        ComputeBudget is null && Strategies.Contains(TrainingStrategy.Scratch) && ScratchBudget.Estimate(
             ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig,
             Pretraining ?? TrainingRunOrchestrator.DefaultPretraining,
             new Datasets.PretrainingOptions().MaxSeqLen)?.Warning is { } warning ? [warning] : [];
@@ -80,6 +88,12 @@ public sealed record ExperimentRequest
         TrainingRunRequest.Require(Budgets.Count is >= 1 and <= 8 && Budgets.All(b => b is 0 or (>= 2 and <= 10_000_000)) && Budgets.Distinct().Count() == Budgets.Count, "budgets", "1-8 distinct budgets, each 0 (all) or at least 2");
         TrainingRunRequest.Require(Seeds.Count is >= 1 and <= 10 && Seeds.Distinct().Count() == Seeds.Count && Seeds.All(s => s >= 0), "seeds", "1-10 distinct non-negative seeds");
         TrainingRunRequest.Require(Strategies.Count * Budgets.Count * Seeds.Count <= 120, "strategies x budgets x seeds", "at most 120 fine-tuning jobs");
+        if (ComputeBudget is not null)
+        {
+            Contracts.ComputeBudget.Parse(ComputeBudget);
+            TrainingRunRequest.Require(Pretraining?.MaxSteps is null, "pretraining.max_steps", "left out with a compute_budget, which plans the pretraining steps");
+        }
+
         // The per-run rules (base model, vocabulary size, hyperparameters) are the training request's.
         AsRunRequest(TrainingStrategy.Finetune).Validate(); // the fields every arm shares (the baseline is no run's strategy)
         return this;
@@ -166,7 +180,8 @@ public sealed record ExperimentResult(
     DateTimeOffset? EndedAt = null,
     ExperimentPromotion? Promotion = null,
     IReadOnlyList<string>? Warnings = null,
-    IReadOnlyList<PairedComparison>? Comparisons = null);
+    IReadOnlyList<PairedComparison>? Comparisons = null,
+    ExperimentPlan? Plan = null);
 
 /// <summary>
 /// The best strategy at a budget against the runner-up, example by example on the validation split: McNemar's exact

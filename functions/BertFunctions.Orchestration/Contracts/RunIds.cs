@@ -40,11 +40,14 @@ public static class RunIds
             return jobId[..arm];
         }
 
+        // A champion evaluated again after a lost promotion race is -champ2, -champ3...
+        var stem = jobId.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
         foreach (var stage in Stages)
         {
-            if (jobId.EndsWith("-" + stage, StringComparison.Ordinal) && jobId.Length > stage.Length + 1)
+            var id = stage == ChampionStage ? stem : jobId;
+            if (id.EndsWith("-" + stage, StringComparison.Ordinal) && id.Length > stage.Length + 1)
             {
-                return jobId[..^(stage.Length + 1)];
+                return id[..^(stage.Length + 1)];
             }
         }
 

@@ -72,3 +72,9 @@ public sealed record LiveModel
     /// <summary>Its <see cref="Contracts.LabelContract"/>; null for a model promoted before contracts were recorded.</summary>
     public string? LabelContract { get; init; }
 }
+
+/// <summary>The live pointer as read, with its ETag (null: no model is live).</summary>
+public sealed record LiveModelRead(LiveModel? Live, string? ETag);
+
+/// <summary>A promotion: <paramref name="Model"/> becomes live if live.json still has the ETag <paramref name="IfMatch"/> (null: if none is live).</summary>
+public sealed record PromotionInput(LiveModel Model, string? IfMatch);

@@ -14,6 +14,9 @@ public sealed record RunSettings
 
     /// <summary>Dispatches of one job (each later one resumes from its latest checkpoint) before the run fails.</summary>
     public int MaxTrainerAttempts { get; init; } = 3;
+
+    /// <summary>The trainer's sustained training rate in FLOPs per second (6 × parameters × tokens per second, evaluation included), which turns an experiment's time budget into FLOPs.</summary>
+    public double TrainingFlopsPerSecond { get; init; } = PipelineOptions.DefaultTrainingFlopsPerSecond;
 }
 
 /// <summary>The training orchestration's input.</summary>

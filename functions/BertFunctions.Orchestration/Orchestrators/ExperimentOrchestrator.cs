@@ -60,9 +60,20 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
             notes.Add("the dataset has no raw/ uploads, so the domain text is the task's own text: dapt and tapt adapt on the same text, and dapt+tapt adapts on it twice as long");
         }
 
+        // A compute budget is planned now that the training split's size is known, before any training is spent.
+        var plan = request.ComputeBudget is null ? null : ExperimentPlanner.Plan(request, labeled.DocumentsBySplit.GetValueOrDefault(Splits.Train), input.Settings.TrainingFlopsPerSecond);
+        if (plan is not null)
+        {
+            run.Report(new RunStatus { Phase = RunPhases.Ingesting, Percent = 9, Message = "plan: " + string.Join("; ", plan.Notes) });
+        }
+
         // Pretrain, once per strategy that does (label budgets do not touch unlabeled text), in parallel where they can.
         var baseModel = TrainingRunOrchestrator.ParseBase(request.BaseModel);
         var pretraining = request.AsRunRequest(TrainingStrategy.Finetune).WithPrecision(request.Pretraining ?? TrainingRunOrchestrator.DefaultPretraining);
+        Hyperparameters Planned(Hyperparameters recipe, string arm) => plan?.StepsOf(arm) is { } steps
+            ? recipe with { MaxSteps = steps, EvalEverySteps = Math.Min(recipe.EvalEverySteps, Math.Max(1, steps / 4)), CheckpointEverySteps = Math.Max(1, steps / 4) }
+            : recipe;
+        var scratchConfig = plan?.ScratchConfig ?? request.ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig;
         var chains = new Dictionary<TrainingStrategy, List<(string JobId, Task<TrainingEvent?> Done)>>();
         (string JobId, Task<TrainingEvent?> Done)? head = null;
         var adaptFrom = baseModel;
@@ -70,7 +81,8 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
         {
             // The bundled MiniLM has no MLM head: fit one on the frozen encoder first, so that an adaptation's gain is
             // the encoder's and not a fresh head learning (the first comparison's DAPT started at loss 11.2).
-            var spec = Mlm(id, text is not null ? "dapt-head" : "tapt-head", baseModel, null, headText, TrainingRunOrchestrator.HeadFitting(pretraining), request.Seeds[0]);
+            var arm = text is not null ? "dapt-head" : "tapt-head";
+            var spec = Mlm(id, arm, baseModel, null, headText, Planned(TrainingRunOrchestrator.HeadFitting(pretraining), arm), request.Seeds[0]);
             head = (spec.JobId, run.RunJobAsync(spec, RunPhases.Pretraining, 10, 15));
             adaptFrom = new ModelBase(ModelBaseKind.Checkpoint, spec.JobId);
         }
@@ -81,7 +93,7 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
 
         if (text is not null)
         {
-            var daptJob = After(head, Mlm(id, "dapt-mlm", adaptFrom, null, text, pretraining, request.Seeds[0]), 15, 30);
+            var daptJob = After(head, Mlm(id, "dapt-mlm", adaptFrom, null, text, Planned(pretraining, "dapt-mlm"), request.Seeds[0]), 15, 30);
             if (request.Strategies.Contains(TrainingStrategy.Dapt))
             {
                 chains[TrainingStrategy.Dapt] = Chain(head, daptJob);
@@ -89,19 +101,19 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
 
             if (request.Strategies.Contains(TrainingStrategy.DaptTapt))
             {
-                var next = After(daptJob, Mlm(id, "dapt-tapt-mlm", new ModelBase(ModelBaseKind.Checkpoint, daptJob.JobId), null, taskText!, pretraining, request.Seeds[0]), 20, 30);
+                var next = After(daptJob, Mlm(id, "dapt-tapt-mlm", new ModelBase(ModelBaseKind.Checkpoint, daptJob.JobId), null, taskText!, Planned(pretraining, "dapt-tapt-mlm"), request.Seeds[0]), 20, 30);
                 chains[TrainingStrategy.DaptTapt] = Chain(head, daptJob, next);
             }
         }
 
         if (request.Strategies.Contains(TrainingStrategy.Tapt))
         {
-            chains[TrainingStrategy.Tapt] = Chain(head, After(head, Mlm(id, "tapt-mlm", adaptFrom, null, taskText!, pretraining, request.Seeds[0]), 15, 30));
+            chains[TrainingStrategy.Tapt] = Chain(head, After(head, Mlm(id, "tapt-mlm", adaptFrom, null, taskText!, Planned(pretraining, "tapt-mlm"), request.Seeds[0]), 15, 30));
         }
 
         if (domainText is not null)
         {
-            var spec = Mlm(id, "scratch-mlm", ModelBase.None, request.ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig, domainText, pretraining, request.Seeds[0]);
+            var spec = Mlm(id, "scratch-mlm", ModelBase.None, scratchConfig, domainText, Planned(pretraining, "scratch-mlm"), request.Seeds[0]);
             chains[TrainingStrategy.Scratch] = [(spec.JobId, run.RunJobAsync(spec, RunPhases.Pretraining, 10, 30))];
         }
 
@@ -154,7 +166,12 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
                 j.done.Result.Cost, j.done.Result.Checkpoint, j.spec.Output?.Prefix))
             .ToList();
         var warnings = request.Warnings().Concat(notes).ToList();
-        var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, Warnings = warnings.Count > 0 ? warnings : null };
+        if (plan is not null && request.Strategies.Contains(TrainingStrategy.Scratch) && ScratchBudget.Estimate(scratchConfig, Planned(pretraining, "scratch-mlm"), ExperimentPlanner.SequenceLength)?.Warning is { } scratchWarning)
+        {
+            warnings.Insert(0, scratchWarning);
+        }
+
+        var result = ExperimentSummary.Summarize(id, request.Dataset, versions, results, pretrained) with { StartedAt = started, Warnings = warnings.Count > 0 ? warnings : null, Plan = plan };
         // Is the best strategy's lead real? Example by example on validation, against the runner-up.
         var comparisons = await context.CallActivityAsync<List<PairedComparison>>(nameof(PairedComparisonActivity), result, Retries.Storage);
         result = result with { Comparisons = comparisons, Recommendation = ExperimentSummary.Recommend(result.Summaries, comparisons), EndedAt = context.CurrentUtcDateTime };
@@ -199,41 +216,23 @@ public sealed class ExperimentOrchestrator : TaskOrchestrator<ExperimentInput, E
             return null;
         }
 
-        var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), runRequest.ModelName, Retries.Storage);
-        var contract = LabelContract.Of(labeled.Labels, runRequest.Reading);
-        if (Promotion.RefuseLabelChange(live, contract, labeled.Labels, allowed: false) is { } refused)
+        // An experiment never changes what the served labels mean; a training run with allow_label_change can.
+        var scratch = candidate.Strategy == TrainingStrategy.Scratch;
+        var gate = await ChampionGate.OfferAsync(run, runRequest, labeled, IngestionRequest.BundledVocabulary, new LiveModel
         {
-            // An experiment never changes what the served labels mean; a training run with allow_label_change can.
-            return new ExperimentPromotion(candidate.JobId, runRequest.ModelName, refused.Promote, refused.Reason, null);
-        }
-
-        IReadOnlyDictionary<string, double>? champion = null;
-        if (live is not null)
-        {
-            champion = await TrainingRunOrchestrator.EvaluateChampionAsync(run, runRequest, live, labeled, IngestionRequest.BundledVocabulary, RunIds.ExperimentJob(context.InstanceId, "champion"))
-                ?? throw new RunFailedException("cancelled on request while evaluating the live model");
-        }
-
-        var decision = Promotion.Decide(metric, candidate.Metrics, champion);
-        if (decision.Promote)
-        {
-            var scratch = candidate.Strategy == TrainingStrategy.Scratch;
-            await context.CallActivityAsync<bool>(nameof(PromoteModelActivity), new LiveModel
-            {
-                Name = runRequest.ModelName,
-                Version = candidate.JobId,
-                Package = candidate.ModelPackage!,
-                Metrics = candidate.Metrics,
-                DatasetVersion = scratch ? result.DatasetVersions["labeled-domain"] : labeled.Version,
-                Vocabulary = scratch ? domainVocabulary! : IngestionRequest.BundledVocabulary,
-                RunId = context.InstanceId,
-                PromotedAt = context.CurrentUtcDateTime,
-                Labels = labeled.Labels,
-                LabelContract = contract,
-            }, Retries.Storage);
-        }
-
-        return new ExperimentPromotion(candidate.JobId, runRequest.ModelName, decision.Promote, decision.Reason, champion);
+            Name = runRequest.ModelName,
+            Version = candidate.JobId,
+            Package = candidate.ModelPackage!,
+            Metrics = candidate.Metrics,
+            DatasetVersion = scratch ? result.DatasetVersions["labeled-domain"] : labeled.Version,
+            Vocabulary = scratch ? domainVocabulary! : IngestionRequest.BundledVocabulary,
+            RunId = context.InstanceId,
+            PromotedAt = context.CurrentUtcDateTime,
+            Labels = labeled.Labels,
+            LabelContract = LabelContract.Of(labeled.Labels, runRequest.Reading),
+        }, allowLabelChange: false, attempt => RunIds.ExperimentJob(context.InstanceId, attempt == 1 ? "champion" : string.Create(CultureInfo.InvariantCulture, $"champion{attempt}")))
+            ?? throw new RunFailedException("cancelled on request while evaluating the live model");
+        return new ExperimentPromotion(candidate.JobId, runRequest.ModelName, gate.Decision.Promote, gate.Decision.Reason, gate.Champion);
     }
 
     /// <summary>Runs <paramref name="next"/> once <paramref name="first"/> has completed (not at all when it was cancelled).</summary>

@@ -55,6 +55,8 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
 #pragma warning restore CA1849
                 if (first == cancel)
                 {
+                    // Tell the trainer too: it stops at its next step instead of training for a run that is gone.
+                    await context.CallActivityAsync<bool>(nameof(RequestJobCancelActivity), spec.JobId, Retries.Storage);
                     return null;
                 }
 

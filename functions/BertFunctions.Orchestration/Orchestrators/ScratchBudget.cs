@@ -37,14 +37,26 @@ public sealed record ScratchBudget(long Parameters, long Tokens, double Flops)
             return null;
         }
 
-        long Field(string name, long fallback) => config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n : fallback;
-        long h = Field("hidden_size", 768), layers = Field("num_hidden_layers", 12), intermediate = Field("intermediate_size", 3072);
+        var parameters = NonEmbeddingParameters(config);
+        var tokens = steps * pretraining.BatchSize * pretraining.GradientAccumulationSteps * (long)sequenceLength;
+        return new ScratchBudget(parameters, tokens, 6.0 * parameters * tokens);
+    }
+
+    /// <summary>Parameters of a BERT MLM model of <paramref name="config"/> (HF config.json fields; BERT-base defaults for absent ones) without the embeddings.</summary>
+    public static long NonEmbeddingParameters(JsonElement config)
+    {
+        var (h, layers, intermediate) = Shape(config);
         // One layer: Q, K, V and the attention output (4 H² + 4 H), two LayerNorms (4 H), the feed-forward (2 H I + I + H).
         var perLayer = (4 * h * h) + (4 * h) + (4 * h) + (2 * h * intermediate) + intermediate + h;
         // The MLM head's transform: dense (H² + H) and LayerNorm (2 H); its decoder is the tied word embedding.
         var head = (h * h) + h + (2 * h);
-        var parameters = (layers * perLayer) + head;
-        var tokens = steps * pretraining.BatchSize * pretraining.GradientAccumulationSteps * (long)sequenceLength;
-        return new ScratchBudget(parameters, tokens, 6.0 * parameters * tokens);
+        return (layers * perLayer) + head;
+    }
+
+    /// <summary>hidden_size, num_hidden_layers and intermediate_size of <paramref name="config"/>, BERT-base's where absent.</summary>
+    public static (long Hidden, long Layers, long Intermediate) Shape(JsonElement config)
+    {
+        long Field(string name, long fallback) => config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n : fallback;
+        return (Field("hidden_size", 768), Field("num_hidden_layers", 12), Field("intermediate_size", 3072));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Activities;
@@ -113,36 +114,28 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
 
         // Champion/challenger on the same held-out validation split (test is reported, not decided on).
         run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
-        var live = await context.CallActivityAsync<LiveModel?>(nameof(ReadLiveModelActivity), request.ModelName, Retries.Storage);
-        var contract = LabelContract.Of(labeled.Labels, request.Reading);
-        var refused = Promotion.RefuseLabelChange(live, contract, labeled.Labels, request.AllowLabelChange);
-        IReadOnlyDictionary<string, double>? champion = null;
-        if (live is not null && refused is null)
+        var gate = await ChampionGate.OfferAsync(run, request, labeled, vocabulary, new LiveModel
         {
-            champion = await EvaluateChampionAsync(run, request, live, labeled, vocabulary);
-            if (champion is null)
-            {
-                return Cancelled(versions);
-            }
+            Name = request.ModelName,
+            Version = id,
+            Package = classify.Output!.Prefix,
+            Metrics = candidate,
+            DatasetVersion = labeled.Version,
+            Vocabulary = vocabulary,
+            RunId = id,
+            PromotedAt = context.CurrentUtcDateTime,
+            Labels = labeled.Labels,
+            LabelContract = LabelContract.Of(labeled.Labels, request.Reading),
+        }, request.AllowLabelChange, attempt => RunIds.Job(id, RunIds.ChampionStage + (attempt == 1 ? "" : attempt.ToString(CultureInfo.InvariantCulture))));
+        if (gate is null)
+        {
+            return Cancelled(versions);
         }
 
-        var decision = refused ?? Promotion.Decide(request.PromotionMetric, candidate, champion);
+        var (decision, champion) = (gate.Decision, gate.Champion);
         if (decision.Promote)
         {
             run.Report(new RunStatus { Phase = RunPhases.Promoting, Percent = 98, Metrics = candidate, Message = decision.Reason });
-            await context.CallActivityAsync<bool>(nameof(PromoteModelActivity), new LiveModel
-            {
-                Name = request.ModelName,
-                Version = id,
-                Package = classify.Output!.Prefix,
-                Metrics = candidate,
-                DatasetVersion = labeled.Version,
-                Vocabulary = vocabulary,
-                RunId = id,
-                PromotedAt = context.CurrentUtcDateTime,
-                Labels = labeled.Labels,
-                LabelContract = contract,
-            }, Retries.Storage);
         }
 
         return new RunOutcome

@@ -32,9 +32,27 @@ public static class ExperimentReportPage
         Plots(b, plots);
         Arms(b, result);
         PretrainingJobs(b, result);
+        Plan(b, result);
         Promotion(b, result);
         b.Append("<p class=\"meta\">Every arm was evaluated on the same held-out validation and test splits; the label budgets draw a stratified, seeded subset of the same training split. Strategies, seeds and promotion are chosen on validation; test is reported, never chosen on. Quality is mean ± sample standard deviation over seeds, with the 95 % interval of the mean (Student's t); a lead is a win only when McNemar's test on the validation examples finds it significant.</p>\n");
         return Html.Page($"Experiment {result.Id}", b);
+    }
+
+    /// <summary>How the compute budget was spent, when the experiment had one.</summary>
+    private static void Plan(StringBuilder b, ExperimentResult result)
+    {
+        if (result.Plan is not { } plan)
+        {
+            return;
+        }
+
+        b.Append(CultureInfo.InvariantCulture, $"<h2>Compute budget</h2>\n<p id=\"plan-budget\">{Html.Encode(plan.Budget)}: {Html.Number(plan.BudgetFlops, "G3")} training FLOPs, {Html.Number(plan.PlannedFlops, "G3")} planned ({Html.Number(100 * plan.PlannedFlops / plan.BudgetFlops, "F0")} %).</p>\n<ul id=\"plan\">\n");
+        foreach (var note in plan.Notes)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<li>{Html.Encode(note)}</li>\n");
+        }
+
+        b.Append("</ul>\n");
     }
 
     private static void Recommendation(StringBuilder b, ExperimentResult result)
