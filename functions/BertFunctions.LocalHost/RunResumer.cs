@@ -33,7 +33,8 @@ public sealed partial class RunResumer(BlobServiceClient blobs, DurableTaskClien
                 continue;
             }
 
-            var record = await JsonBlobs.TryReadAsync<RunRecord>(runs, blob.Name, RunRecord.JsonOptions, stoppingToken).ConfigureAwait(false);
+            // One malformed record is skipped with a log line: it must not stop the others from resuming, or the host.
+            var record = await JsonBlobs.TryReadListedAsync<RunRecord>(runs, blob.Name, RunRecord.JsonOptions, LogMalformed, stoppingToken).ConfigureAwait(false);
             if (record is null || RunStates.IsTerminal(record.State) || await client.GetInstanceAsync(record.Id, stoppingToken).ConfigureAwait(false) is not null)
             {
                 continue;
@@ -56,6 +57,9 @@ public sealed partial class RunResumer(BlobServiceClient blobs, DurableTaskClien
             await client.ScheduleNewOrchestrationInstanceAsync(nameof(TrainingRunOrchestrator), new TrainingRunInput(record.Request, options.Value.Pipeline.RunSettings), new StartOrchestrationOptions(record.Id), stoppingToken).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run record {Blob} is not a valid run record and was skipped: {Reason}")]
+    private partial void LogMalformed(string blob, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} (started {StartedAt}) was interrupted longer ago than runs are resumed: closed as failed")]
     private partial void LogAbandoning(string runId, DateTimeOffset startedAt);

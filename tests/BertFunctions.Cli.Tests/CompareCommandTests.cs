@@ -44,4 +44,15 @@ public sealed class CompareCommandTests
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
         Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public void A_compute_budget_leaves_the_pretraining_steps_and_the_scratch_size_to_the_plan()
+    {
+        var request = CompareCommand.Request(new CompareCommand.Settings { Budget = "2h" });
+
+        Assert.Equal("2h", request.ComputeBudget);
+        Assert.Null(request.Pretraining!.MaxSteps);
+        Assert.Null(request.ScratchConfig);
+        Assert.Equal("--pretrain-steps and --budget exclude each other: the budget plans the pretraining steps", new CompareCommand.Settings { Budget = "2h", PretrainSteps = 10 }.Validate().Message);
+    }
 }

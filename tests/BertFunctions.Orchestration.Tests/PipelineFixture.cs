@@ -45,17 +45,30 @@ public sealed class PipelineFixture : IAsyncLifetime
             await Blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync();
         }
 
-        Host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddPipelineTasks(), new DurableTaskTestHostOptions
+        // The test host picks a free port and then binds it; a test class starting in parallel (or Azurite) can take
+        // that port in between. Such a start is retried, as the local host's is.
+        for (var attempt = 1; ; attempt++)
         {
-            ConfigureServices = services =>
+            try
             {
-                services.AddLogging();
-                services.AddSingleton(Storage.Blobs);
-                services.AddSingleton(Storage.Queues);
-                services.AddSingleton<IOptions<PipelineOptions>>(Microsoft.Extensions.Options.Options.Create(Options));
-                services.AddPipeline();
-            },
-        });
+                Host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddPipelineTasks(), new DurableTaskTestHostOptions
+                {
+                    ConfigureServices = services =>
+                    {
+                        services.AddLogging();
+                        services.AddSingleton(Storage.Blobs);
+                        services.AddSingleton(Storage.Queues);
+                        services.AddSingleton<IOptions<PipelineOptions>>(Microsoft.Extensions.Options.Options.Create(Options));
+                        services.AddPipeline();
+                    },
+                });
+                return;
+            }
+            catch (IOException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // A fresh start picks a fresh port.
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

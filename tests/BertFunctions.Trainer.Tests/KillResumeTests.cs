@@ -84,15 +84,16 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
             Report($"kill -9 #1 when the first blob of {secondCheckpoint} appeared ({(afterFirstKill.Latest < 2 * CheckpointEvery ? "mid-checkpoint" : "too late: that checkpoint was complete")}): {afterFirstKill}");
             Assert.True(afterFirstKill.Latest >= CheckpointEvery, $"the first checkpoint should be complete before the second starts: {afterFirstKill}");
 
-            // Restart 1, then kill 2 at a seeded random moment after it has started (it may land anywhere: loading,
-            // a step, an evaluation, a checkpoint write, a prune).
+            // Restart 1, then kill 2 at a seeded random moment that is certain to come before its end: right after a
+            // seeded choice among its remaining checkpoints (before the last), plus a seeded part of a step, so that
+            // it lands in a step, an evaluation, a checkpoint write or a prune, and never after the run has finished.
             var random = new Random(KillSeed);
-            var fraction = 0.1 + (0.8 * random.NextDouble());
-            var remaining = (Steps - afterFirstKill.Latest) / (double)Steps;
-            var delay = trainingTime * remaining * fraction;
+            var candidates = Enumerable.Range(1, (int)(Steps / CheckpointEvery)).Select(i => i * CheckpointEvery).Where(s => s > afterFirstKill.Latest && s < Steps).ToList();
+            Assert.NotEmpty(candidates);
+            var killAfter = candidates[random.Next(candidates.Count)];
+            var extra = trainingTime / Steps * random.NextDouble();
             await ClearEventsAsync(ct);
             var second = Start(spec, work);
-            TrainerProcess final;
             try
             {
                 var resumed = await second.Started.WaitAsync(RunTimeout, ct);
@@ -103,35 +104,25 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
                     // The half-written folder of kill 1 is skipped with a warning, not silently.
                     Assert.Contains($"{CheckpointFiles.StepFolder(2 * CheckpointEvery)}/ is unusable (newer than latest.json", second.Warnings, StringComparison.Ordinal);
                 }
-                await Task.WhenAny(second.Exited, Task.Delay(delay, ct));
-            }
-            catch
-            {
-                second.Dispose();
-                throw;
-            }
 
-            long expected;
-            if (second.HasExited)
-            {
-                // Too fast for the second kill: this run is the one that finished.
-                Report($"restart 1 ended before kill -9 #2 ({delay.TotalSeconds:F2} s after it started)");
-                final = second;
-                expected = afterFirstKill.Latest;
-            }
-            else
-            {
+                await second.CheckpointedAsync(killAfter).WaitAsync(RunTimeout, ct);
+                await Task.Delay(extra, ct);
+                Assert.False(second.HasExited, $"restart 1 finished before kill -9 #2 ({extra.TotalMilliseconds:F0} ms after its step-{killAfter} checkpoint):\n{second.Tail()}");
                 await second.KillAsync();
-                var afterSecondKill = await InspectAsync(spec.JobId, ct);
-                second.Dispose();
-                Report($"kill -9 #2 {delay.TotalSeconds:F2} s after restart 1 started (seed {KillSeed}: {fraction:F2} of the expected remaining training time): {afterSecondKill}");
-                Assert.True(afterSecondKill.Latest >= afterFirstKill.Latest, $"the checkpoint pointer went back: {afterSecondKill}");
-
-                // Restart 2 runs to the end; its events are the only ones on the queue.
-                await ClearEventsAsync(ct);
-                final = Start(spec, work);
-                expected = afterSecondKill.Latest;
             }
+            finally
+            {
+                second.Dispose();
+            }
+
+            var afterSecondKill = await InspectAsync(spec.JobId, ct);
+            Report($"kill -9 #2 {extra.TotalMilliseconds:F0} ms after restart 1's checkpoint at step {killAfter} (seed {KillSeed}): {afterSecondKill}");
+            Assert.True(afterSecondKill.Latest >= killAfter, $"the checkpoint pointer went back: {afterSecondKill}");
+
+            // Restart 2 runs to the end; its events are the only ones on the queue.
+            await ClearEventsAsync(ct);
+            var final = Start(spec, work);
+            var expected = afterSecondKill.Latest;
 
             using (final)
             {
@@ -291,8 +282,17 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
         private readonly TaskCompletionSource<(long Step, DateTimeOffset At)> started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentQueue<string> warnings = new();
+        private readonly ConcurrentDictionary<long, TaskCompletionSource> checkpoints = new();
 
         private TrainerProcess(Process process) => this.process = process;
+
+        /// <summary>Completes when the run has logged its complete checkpoint of <paramref name="step"/>; fails if it exits first.</summary>
+        public Task CheckpointedAsync(long step) =>
+            Task.WhenAny(Checkpoint(step).Task, exited.Task).Unwrap().ContinueWith(
+                _ => Checkpoint(step).Task.IsCompleted ? Task.CompletedTask : Task.FromException(new InvalidOperationException($"the run exited before its checkpoint of step {step}:\n{Tail()}")),
+                TaskScheduler.Default).Unwrap();
+
+        private TaskCompletionSource Checkpoint(long step) => checkpoints.GetOrAdd(step, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
         /// <summary>The step the run started at (its Started event, as logged) and when that line came.</summary>
         public Task<(long Step, DateTimeOffset At)> Started => started.Task;
@@ -402,6 +402,10 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
             {
                 warnings.Enqueue(line.Trim());
             }
+            else if (CheckpointLine().Match(line) is { Success: true } c)
+            {
+                Checkpoint(long.Parse(c.Groups["step"].Value, CultureInfo.InvariantCulture)).TrySetResult();
+            }
         }
 
         /// <summary>The dotnet host that runs the tests (else the one on PATH).</summary>
@@ -422,5 +426,8 @@ public sealed partial class KillResumeTests(TrainingFixture fixture) : IClassFix
 
         [GeneratedRegex(@"resuming from (?<checkpoint>\S+) at step")]
         private static partial Regex ResumingLine();
+
+        [GeneratedRegex(@"Checkpoint \S*/step-(?<step>\d+)/(\s|$)")]
+        private static partial Regex CheckpointLine();
     }
 }
