@@ -60,6 +60,19 @@ public static class CliApp
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Run the local host (the Functions app's routes, the pipeline, the trainer) on 127.0.0.1 until Ctrl+C.")
                 .WithExample("serve", "--port", "7071");
+            config.AddBranch<RunsSettings>("runs", runs =>
+            {
+                runs.SetDescription("The training runs and experiments of the local host (or of a deployed app with --endpoint): list, show, follow, cancel.");
+                runs.AddCommand<RunsListCommand>("list")
+                    .WithDescription("Recent runs with their state, test macro-F1 and promotion, and finished experiments with their recommendation.");
+                runs.AddCommand<RunsShowCommand>("show")
+                    .WithDescription("A run's or an experiment's status as the API gives it (JSON).")
+                    .WithExample("runs", "show", "spam-finetune-0123456789ab");
+                runs.AddCommand<RunsFollowCommand>("follow")
+                    .WithDescription("Progress until the run or experiment ends, then how it ended.");
+                runs.AddCommand<RunsCancelCommand>("cancel")
+                    .WithDescription("Cancel a training run: its trainer job stops at its next step.");
+            });
             config.AddCommand<ZeroShotCommand>("zero-shot")
                 .WithDescription("Baseline without training: embed Spam Assassin emails with the bundled MiniLM and score nearest-centroid and k-NN classifiers.");
         });

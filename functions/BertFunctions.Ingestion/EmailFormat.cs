@@ -12,6 +12,12 @@ namespace BertFunctions.Ingestion;
 /// </summary>
 internal sealed class EmailFormat(DocumentFinisher finisher)
 {
+    /// <summary>Most MIME parts a message may have (real mail has a handful); more is refused, not walked.</summary>
+    public const int MaxParts = 1_000;
+
+    /// <summary>Multiparts nested deeper than this are not parsed further (MimeKit's own default is 1,024).</summary>
+    private static readonly ParserOptions Parsing = new() { MaxMimeDepth = 32 };
+
     public async IAsyncEnumerable<ReadItem> ReadAsync(InputContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         await SkipPreambleAsync(context, ct).ConfigureAwait(false);
@@ -23,7 +29,27 @@ internal sealed class EmailFormat(DocumentFinisher finisher)
         }
 
         var body = new StringBuilder();
-        await AppendAsync(message.Body, body, context, ct).ConfigureAwait(false);
+        string? refused = null;
+        try
+        {
+            var parts = message.BodyParts.Count();
+            refused = parts > MaxParts ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{parts:N0} MIME parts (at most {MaxParts:N0} are read)") : null;
+            if (refused is null)
+            {
+                await AppendAsync(message.Body, body, context, ct).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            refused = e.Message; // HTML nested too deep
+        }
+
+        if (refused is not null)
+        {
+            yield return DocumentFinisher.Quarantine(context.Name, "", QuarantineReasons.MalformedDocument, refused);
+            yield break;
+        }
+
         var subject = message.Subject ?? "";
         if (TextCleaner.Clean(body.ToString()).Length == 0)
         {
@@ -52,7 +78,7 @@ internal sealed class EmailFormat(DocumentFinisher finisher)
     {
         try
         {
-            return (await MimeMessage.LoadAsync(stream, ct).ConfigureAwait(false), "");
+            return (await MimeMessage.LoadAsync(Parsing, stream, ct).ConfigureAwait(false), "");
         }
         catch (FormatException e)
         {

@@ -9,6 +9,12 @@ namespace BertFunctions.Ingestion;
 /// </summary>
 internal static class HtmlToText
 {
+    /// <summary>
+    /// Deepest element nesting read. Real mail nests a few dozen deep; a hostile page nests hundreds of thousands,
+    /// and the walk below (like any recursive one) would overflow the stack, which ends the process, not the document.
+    /// </summary>
+    public const int MaxDepth = 512;
+
     private static readonly HashSet<string> Dropped = new(StringComparer.OrdinalIgnoreCase)
     {
         // Not "head": for tag soup such as a <title> after <body>, HtmlAgilityPack nests the whole page under a head
@@ -32,12 +38,17 @@ internal static class HtmlToText
         var document = new HtmlDocument();
         document.LoadHtml(html);
         var text = new StringBuilder(html.Length / 2);
-        Append(document.DocumentNode, text, preformatted: false);
+        Append(document.DocumentNode, text, preformatted: false, depth: 0);
         return text.ToString();
     }
 
-    private static void Append(HtmlNode node, StringBuilder text, bool preformatted)
+    private static void Append(HtmlNode node, StringBuilder text, bool preformatted, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new InvalidDataException($"HTML nested deeper than {MaxDepth} elements");
+        }
+
         switch (node.NodeType)
         {
             case HtmlNodeType.Comment:
@@ -62,7 +73,7 @@ internal static class HtmlToText
         var pre = preformatted || node.Name.Equals("pre", StringComparison.OrdinalIgnoreCase);
         foreach (var child in node.ChildNodes)
         {
-            Append(child, text, pre);
+            Append(child, text, pre, depth + 1);
         }
 
         text.Append(separator);

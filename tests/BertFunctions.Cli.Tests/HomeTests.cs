@@ -45,6 +45,37 @@ public sealed class HomeTests
         }
 
         Assert.Contains("notes-finetune-", page, StringComparison.Ordinal);
+
+        // bertfn runs finds serve's host through the home: it lists the run, cancels it, and follows it to its end.
+        var list = await ServeProcess.RunCliAsync(serve.Home, "runs", "list");
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        var runId = System.Text.RegularExpressions.Regex.Match(list.Stdout, @"notes-finetune-[0-9a-f]{12}").Value;
+        Assert.NotEmpty(runId);
+        var cancel = await ServeProcess.RunCliAsync(serve.Home, "runs", "cancel", runId);
+        Assert.True(cancel.ExitCode == 0, cancel.Stderr);
+        var follow = await ServeProcess.RunCliAsync(serve.Home, "runs", "follow", runId);
+        Assert.True(follow.ExitCode == 0, follow.Stderr);
+        Assert.Contains($"run {runId}: cancelled", follow.Stdout, StringComparison.Ordinal);
+        var show = await ServeProcess.RunCliAsync(serve.Home, "runs", "show", runId);
+        Assert.Equal(runId, JsonDocument.Parse(show.Stdout).RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Runs_without_a_host_on_the_home_is_a_one_line_error()
+    {
+        var home = Path.Combine(Path.GetTempPath(), "bertfn-home-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(home);
+        try
+        {
+            var list = await ServeProcess.RunCliAsync(home, "runs", "list");
+
+            Assert.Equal(69, list.ExitCode);
+            Assert.Equal($"bertfn: error: no local host runs on {home}: start 'bertfn serve' (or demo, compare), or give --endpoint", list.Stderr.Trim());
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
     [Fact]

@@ -96,6 +96,36 @@ public sealed class EmailTests
     }
 
     [Fact]
+    public async Task Html_nested_beyond_the_limit_is_quarantined_not_a_stack_overflow()
+    {
+        // 200,000 nested elements: walked recursively, this ended the whole process before the limit.
+        var html = string.Concat(Enumerable.Repeat("<div>", 200_000)) + "deep" + string.Concat(Enumerable.Repeat("</div>", 200_000));
+        var result = await Reading.ReadAsync("mail/deep.eml", $"Subject: deep\nContent-Type: text/html; charset=us-ascii\n\n{html}\n");
+
+        Assert.Empty(result.Documents);
+        Assert.Equal($"HTML nested deeper than {HtmlToText.MaxDepth} elements", result.SingleQuarantine(QuarantineReasons.MalformedDocument).Detail);
+        // Nesting within the limit still reads.
+        var fine = string.Concat(Enumerable.Repeat("<div>", 100)) + "shallow" + string.Concat(Enumerable.Repeat("</div>", 100));
+        Assert.Equal("fine\n\nshallow", (await ReadOneAsync($"Subject: fine\nContent-Type: text/html\n\n{fine}\n")).Text);
+    }
+
+    [Fact]
+    public async Task A_message_of_more_mime_parts_than_the_limit_is_quarantined()
+    {
+        var parts = new StringBuilder("Subject: many\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n");
+        for (var i = 0; i <= EmailFormat.MaxParts; i++)
+        {
+            parts.Append("--B\nContent-Type: text/plain\n\npart ").Append(i).Append('\n');
+        }
+
+        parts.Append("--B--\n");
+        var result = await Reading.ReadAsync("mail/many.eml", parts.ToString());
+
+        Assert.Empty(result.Documents);
+        Assert.Equal("1,001 MIME parts (at most 1,000 are read)", result.SingleQuarantine(QuarantineReasons.MalformedDocument).Detail);
+    }
+
+    [Fact]
     public async Task Html_only_mail_becomes_readable_text()
     {
         const string message = """

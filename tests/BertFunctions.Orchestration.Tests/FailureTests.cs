@@ -94,6 +94,9 @@ public sealed class FailureTests(PipelineFixture fixture) : IClassFixture<Pipeli
         Assert.Equal(RunStates.Cancelled, run.ReadOutputAs<RunOutcome>()!.State);
         Assert.Equal(RunStates.Cancelled, (await Runs.RecordAsync(fixture, id))!.State);
         Assert.Null(await Runs.LiveAsync(fixture, "cancel"));
+        // The cancel reaches the trainer: the request it looks for while the job trains (QueueWorkerTests: it stops).
+        var job = Assert.Single(trainer.Received).JobId;
+        Assert.True(await fixture.Blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer).GetBlobClient(StorageLayout.CancelRequest(job)).ExistsAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -126,7 +126,7 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
 
         var arms = request.Strategies.Count * request.Budgets.Count * request.Seeds.Count;
         Say($"experiment {accepted.Id}{(accepted.Existing ? " (already started)" : "")}: {arms} arms ({string.Join(", ", request.Strategies).ToLowerInvariant()} x budgets {settings.Budgets} x seeds {settings.Seeds}), {(settings.Steps is { } steps ? $"{steps} steps each" : $"steps from the budget planner (at least {FineTuningPlan.MinSteps} per budget arm)")}{(settings.Budget is { } budget ? $", compute budget {budget}" : "")}");
-        var status = await new StatusFollower(streams, http).FollowAsync($"api/experiments/{accepted.Id}", $"experiment {accepted.Id}", ExperimentView, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+        var status = await new StatusFollower(streams, http).FollowAsync($"api/experiments/{accepted.Id}", $"experiment {accepted.Id}", RunViews.Experiment, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
         if (status.Result is not { } result)
         {
             throw new CliException($"experiment {accepted.Id} ended {status.RuntimeStatus}: {status.Error ?? status.Message}", ExitCodes.Internal);
@@ -215,13 +215,6 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
 
         return (await response.Content.ReadFromJsonAsync<RunAccepted>(TrainingApi.JsonOptions, ct).ConfigureAwait(false))!;
     }
-
-    private static readonly StatusFollower.View<ExperimentStatusResponse> ExperimentView = new(
-        s => s is null ? "waiting for the experiment to start"
-            : s.Message is { } m && m.StartsWith("plan: ", StringComparison.Ordinal) ? string.Create(CultureInfo.InvariantCulture, $"{s.Percent ?? 0:F0}% {m}")
-            : string.Create(CultureInfo.InvariantCulture, $"{s.Percent ?? 0:F0}% {s.Phase ?? s.RuntimeStatus}"),
-        s => s?.Percent ?? 0,
-        s => s?.RuntimeStatus is "Completed" or "Failed" or "Terminated");
 
     private void WriteResult(ExperimentResult result)
     {

@@ -83,7 +83,7 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
         var summary = await new UploadInspector(storage.Blobs).InspectAsync(settings.Dataset, ct).ConfigureAwait(false);
         var request = UploadInspector.RequestFor(settings.Dataset, summary);
         var runId = RunIds.Run(settings.Dataset, request.Strategy, summary.Fingerprint, request.Hash());
-        var status = await new StatusFollower(streams, http).FollowAsync($"api/training/{runId}", $"run {runId}", RunView, TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        var status = await new StatusFollower(streams, http).FollowAsync($"api/training/{runId}", $"run {runId}", RunViews.Run, TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
         if (status.RuntimeStatus is not ("Completed" or RunStates.Completed) || status.Outcome is not { State: RunStates.Completed } outcome)
         {
             throw new CliException($"run {runId} ended {status.RuntimeStatus}: {status.Error ?? status.Outcome?.Reason ?? status.Message}", ExitCodes.Internal);
@@ -118,37 +118,6 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
                 var task = p.AddTask("uploading emails", maxValue: corpus.Uploaded.Count);
                 return await corpus.UploadAsync(storage.Blobs, dataset, new Progress<int>(n => task.Value = n), ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
-    }
-
-    private static readonly StatusFollower.View<RunStatusResponse> RunView = new(
-        Describe,
-        s => s?.Percent ?? 0,
-        s => s?.RuntimeStatus is "Completed" or "Failed" or "Terminated" or RunStates.Completed or RunStates.Failed or RunStates.Cancelled);
-
-    private static string Describe(RunStatusResponse? s)
-    {
-        if (s is null)
-        {
-            return "waiting for the upload watcher to start the run";
-        }
-
-        var text = s.Phase ?? s.RuntimeStatus;
-        if (s.TotalSteps is > 0)
-        {
-            text += $" step {s.Step}/{s.TotalSteps}";
-        }
-
-        if (s.Loss is { } loss)
-        {
-            text += string.Create(CultureInfo.InvariantCulture, $" loss {loss:F4}");
-        }
-
-        if (s.EtaSeconds is { } eta)
-        {
-            text += $" eta {TimeSpan.FromSeconds(Math.Round(eta)):mm\\:ss}";
-        }
-
-        return text;
     }
 
     private void WriteOutcome(string runId, RunOutcome outcome)

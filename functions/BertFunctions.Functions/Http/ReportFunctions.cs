@@ -21,7 +21,7 @@ public sealed class ReportFunctions(ReportsApi api)
 
     [Function("RunsPage")]
     public async Task<IActionResult> Runs([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "runs")] HttpRequest request, CancellationToken cancellationToken) =>
-        new ResultActionResult(await api.RunsPageAsync(cancellationToken).ConfigureAwait(false));
+        new ResultActionResult(await api.RunsPageAsync(request, cancellationToken).ConfigureAwait(false));
 
     [Function("ModelPackage")]
     public async Task<IActionResult> Package([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/{version}")] HttpRequest request, string name, string version, CancellationToken cancellationToken) =>

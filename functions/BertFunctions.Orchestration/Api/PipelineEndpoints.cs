@@ -17,7 +17,7 @@ public static class PipelineEndpoints
         app.MapGet("/api/experiments/{id}", (string id, TrainingApi api, CancellationToken ct) => api.ExperimentStatusAsync(id, ct));
         app.MapGet("/api/experiments/{id}/report", (string id, ReportsApi api, CancellationToken ct) => api.ExperimentReportAsync(id, ct));
         app.MapGet("/api/experiments/{id}/report/{file}", (string id, string file, ReportsApi api, CancellationToken ct) => api.ExperimentPlotAsync(id, file, ct));
-        app.MapGet("/api/runs", (ReportsApi api, CancellationToken ct) => api.RunsPageAsync(ct));
+        app.MapGet("/api/runs", (HttpRequest request, ReportsApi api, CancellationToken ct) => api.RunsPageAsync(request, ct));
         app.MapGet("/api/models/{name}/{version}", (string name, string version, ReportsApi api, CancellationToken ct) => api.ModelPackageAsync(name, version, ct));
         return app;
     }

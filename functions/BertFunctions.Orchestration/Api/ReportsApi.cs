@@ -34,10 +34,15 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
     }
 
     /// <summary>GET /api/runs: recent runs and experiments with their state, and the live models.</summary>
-    public async Task<IResult> RunsPageAsync(CancellationToken cancellationToken)
+    /// <remarks>A client that accepts <c>application/json</c> and not <c>text/html</c> (the CLI, scripts) gets the same list as JSON (<see cref="RunList"/>).</remarks>
+    public async Task<IResult> RunsPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var contents = await RunsPage.LoadAsync(blobs, LogSkipped, cancellationToken).ConfigureAwait(false);
-        return new PageResult(System.Text.Encoding.UTF8.GetBytes(RunsPage.Render(contents)), "text/html; charset=utf-8");
+        var accept = request.Headers.Accept.ToString();
+        return accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase)
+            ? Results.Json(RunList.Of(contents), TrainingApi.JsonOptions)
+            : new PageResult(System.Text.Encoding.UTF8.GetBytes(RunsPage.Render(contents)), "text/html; charset=utf-8");
     }
 
     /// <summary>GET /api/models/{name}/{version}: the package's manifest (files with sizes and SHA-256, labels, metrics).</summary>

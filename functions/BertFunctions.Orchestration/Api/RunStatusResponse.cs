@@ -63,3 +63,22 @@ public sealed record ExperimentStatusResponse
 
     public ExperimentResult? Result { get; init; }
 }
+
+/// <summary>GET /api/runs as JSON: the runs page's lists, newest first, for the CLI and scripts.</summary>
+public sealed record RunList(IReadOnlyList<RunListItem> Runs, IReadOnlyList<ExperimentListItem> Experiments, IReadOnlyList<LiveModel> Live)
+{
+    public static RunList Of(Reports.RunsPage.Contents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        return new RunList(
+            [.. contents.Runs.Select(r => new RunListItem(r.Id, r.Request.Dataset, TrainingStrategyNames.Name(r.Request.Strategy), r.State, r.StartedAt, r.EndedAt, r.Outcome?.Metrics is { } m && m.TryGetValue("test.macro_f1", out var f1) ? f1 : null, r.Outcome?.Promoted, r.Error ?? r.Outcome?.Reason))],
+            [.. contents.Experiments.Select(e => new ExperimentListItem(e.Id, e.Dataset, e.StartedAt, e.EndedAt, e.Recommendation))],
+            contents.Live);
+    }
+}
+
+/// <summary>One training run in <see cref="RunList"/>.</summary>
+public sealed record RunListItem(string Id, string Dataset, string Strategy, string State, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? TestMacroF1, bool? Promoted, string? Note);
+
+/// <summary>One finished experiment in <see cref="RunList"/>.</summary>
+public sealed record ExperimentListItem(string Id, string Dataset, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string Recommendation);

@@ -33,6 +33,12 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
     /// <summary>Files up to this size are copied to quarantine; larger ones are referenced where they were uploaded.</summary>
     private const long MaxQuarantineCopyBytes = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// Entries a work unit lists in the quarantine report; past it, rejects are counted (by reason, in the manifest)
+    /// but not listed. A hostile input of tens of millions of bad lines must not become gigabytes of report.
+    /// </summary>
+    public const int MaxQuarantineEntriesPerUnit = 10_000;
+
     private BlobContainerClient Uploads => blobs.GetBlobContainerClient(StorageLayout.UploadsContainer);
 
     private BlobContainerClient Datasets => blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer);
@@ -136,26 +142,32 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         ArgumentNullException.ThrowIfNull(unit);
         var reader = new DocumentReader(request.Reading);
         var statistics = new ReadStatistics();
-        var quarantined = new List<QuarantineEntry>();
+        // Rejects go to a local file as they come, not to a list: 64 MiB of bad one-byte lines is tens of millions
+        // of entries, which a list would hold until the unit ends. Only whole-file rejects (one per input at most)
+        // are remembered, to copy those files to quarantine.
+        var wholeFiles = new Dictionary<string, QuarantineEntry>(StringComparer.Ordinal);
         var temp = TempFile();
+        var rejects = TempFile();
         try
         {
             await using (var file = File.Create(temp))
+            await using (var quarantine = new StreamWriter(File.Create(rejects), new UTF8Encoding(false)))
             {
-                await UnitDocumentFile.WriteAsync(file, ReadDocumentsAsync(), cancellationToken).ConfigureAwait(false);
+                await UnitDocumentFile.WriteAsync(file, ReadDocumentsAsync(quarantine), cancellationToken).ConfigureAwait(false);
             }
 
             await Datasets.GetBlobClient(UnitFile(request.Dataset, run, unit.Index, "docs.jsonl.gz")).UploadAsync(temp, overwrite: true, cancellationToken).ConfigureAwait(false);
+            await Datasets.GetBlobClient(UnitFile(request.Dataset, run, unit.Index, "quarantine.jsonl")).UploadAsync(rejects, overwrite: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             File.Delete(temp);
+            File.Delete(rejects);
         }
 
-        await WriteJsonLinesAsync(Datasets, UnitFile(request.Dataset, run, unit.Index, "quarantine.jsonl"), quarantined, cancellationToken).ConfigureAwait(false);
         foreach (var input in unit.Inputs)
         {
-            await CopyQuarantinedFileAsync(request, run, input, quarantined, cancellationToken).ConfigureAwait(false);
+            await CopyQuarantinedFileAsync(request, run, input, wholeFiles.GetValueOrDefault(input.BlobName), cancellationToken).ConfigureAwait(false);
         }
 
         var result = new UnitReadResult(
@@ -170,8 +182,9 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         await WriteJsonAsync(Datasets, UnitFile(request.Dataset, run, unit.Index, "read.json"), result, cancellationToken).ConfigureAwait(false);
         return result;
 
-        async IAsyncEnumerable<UnitDocument> ReadDocumentsAsync()
+        async IAsyncEnumerable<UnitDocument> ReadDocumentsAsync(StreamWriter quarantine)
         {
+            var listed = 0;
             await foreach (var (input, content) in UnitInputPrefetcher.OpenAsync(Uploads, unit.Inputs, cancellationToken).ConfigureAwait(false))
             {
                 await using (content.ConfigureAwait(false))
@@ -184,7 +197,18 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
                                 yield return new UnitDocument(DocumentHash.Of(document.Text), document.Label, document.Text, input.BlobName, document.Locator);
                                 break;
                             case ReadItem.Quarantined { Value: var entry }:
-                                quarantined.Add(entry with { Source = input.BlobName });
+                                var placed = entry with { Source = input.BlobName };
+                                if (listed++ < MaxQuarantineEntriesPerUnit)
+                                {
+                                    await quarantine.WriteAsync(JsonSerializer.Serialize(placed, ManifestJson)).ConfigureAwait(false);
+                                    await quarantine.WriteAsync('\n').ConfigureAwait(false);
+                                }
+
+                                if (placed.Locator.Length == 0)
+                                {
+                                    wholeFiles.TryAdd(input.BlobName, placed);
+                                }
+
                                 break;
                         }
                     }
@@ -430,14 +454,18 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         var vocabulary = TokenVocabulary.Load(vocabularyBytes, new Tokenization.BertTokenizerOptions { LowerCase = request.LowerCase });
         var read = await ReadUnitResultsAsync(plan, cancellationToken).ConfigureAwait(false);
 
-        // Quarantine report: every unit's entries, in unit order.
-        var quarantine = new List<QuarantineEntry>();
-        foreach (var unit in plan.Units)
+        // Quarantine report: every unit's entries, in unit order, streamed through (never all in memory at once).
+        await using (var report = await Datasets.GetBlobClient(prefix + "quarantine.jsonl").OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            quarantine.AddRange(await ReadJsonLinesAsync<QuarantineEntry>(Datasets, UnitFile(plan.Dataset, plan.Run, unit.Index, "quarantine.jsonl"), cancellationToken).ConfigureAwait(false));
+            foreach (var unit in plan.Units)
+            {
+                var part = Datasets.GetBlobClient(UnitFile(plan.Dataset, plan.Run, unit.Index, "quarantine.jsonl"));
+                await using var stream = await part.OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await stream.CopyToAsync(report, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        await WriteJsonLinesAsync(Datasets, prefix + "quarantine.jsonl", quarantine, cancellationToken).ConfigureAwait(false);
+        var quarantined = read.Sum(r => (long)r.Quarantined);
         await Datasets.GetBlobClient(prefix + "vocab.txt").UploadAsync(BinaryData.FromBytes(vocabularyBytes), overwrite: true, cancellationToken).ConfigureAwait(false);
         LabelSet? labels = null;
         if (request.Kind == DatasetKind.Classification)
@@ -474,9 +502,9 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         }
 
         var byReason = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var entry in quarantine)
+        foreach (var (reason, count) in read.SelectMany(r => r.QuarantinedByReason))
         {
-            byReason[entry.Reason] = byReason.GetValueOrDefault(entry.Reason) + 1;
+            byReason[reason] = byReason.GetValueOrDefault(reason) + count;
         }
 
         var inputs = plan.Units.SelectMany(u => u.Inputs).GroupBy(i => i.BlobName).Select(g => new ManifestInput(g.Key, g.First().Size, g.First().ETag)).ToList();
@@ -499,7 +527,7 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
                 read.Sum(r => r.Documents),
                 consolidation.Duplicates,
                 consolidation.Documents,
-                quarantine.Count,
+                checked((int)quarantined),
                 read.Sum(r => r.InvalidBytesReplaced),
                 read.Sum(r => r.SkippedAttachments),
                 byLabel),
@@ -518,7 +546,7 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
                     ? [.. shards.SelectMany(u => u.Texts ?? []).Where(n => n.StartsWith(prefix + StorageLayout.TextFolder(s), StringComparison.Ordinal)).Order(StringComparer.Ordinal)]
                     : null,
             }),
-            Quarantine = new ManifestQuarantine(quarantine.Count, byReason, prefix + "quarantine.jsonl"),
+            Quarantine = new ManifestQuarantine(checked((int)quarantined), byReason, prefix + "quarantine.jsonl"),
             Seeds = request.Kind == DatasetKind.Pretraining
                 ? $"copy c of the examples of work unit u is masked with Seeds.Derive(\"{consolidation.Version}\", u, c), c < {request.Pretraining.DupeFactor}"
                 : null,
@@ -621,10 +649,9 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
         });
     }
 
-    private async Task CopyQuarantinedFileAsync(IngestionRequest request, string run, UnitInput input, List<QuarantineEntry> entries, CancellationToken cancellationToken)
+    private async Task CopyQuarantinedFileAsync(IngestionRequest request, string run, UnitInput input, QuarantineEntry? reason, CancellationToken cancellationToken)
     {
         // Only whole files (no locator) are copied, once per file (by the range that starts at byte 0).
-        var reason = entries.FirstOrDefault(e => e.Locator.Length == 0 && e.Source == input.BlobName);
         if (reason is null || input.Range is { Start: > 0 } || input.Size > MaxQuarantineCopyBytes)
         {
             return;
@@ -674,23 +701,6 @@ public sealed partial class IngestionSteps(BlobServiceClient blobs, ILogger<Inge
     private static Task<T?> TryReadJsonAsync<T>(BlobContainerClient container, string name, CancellationToken cancellationToken)
         where T : class =>
         JsonBlobs.TryReadAsync<T>(container, name, JsonSerializerOptions.Default, cancellationToken);
-
-    private static async Task WriteJsonLinesAsync<T>(BlobContainerClient container, string name, IEnumerable<T> items, CancellationToken cancellationToken)
-    {
-        var text = new StringBuilder();
-        foreach (var item in items)
-        {
-            text.Append(JsonSerializer.Serialize(item, ManifestJson)).Append('\n');
-        }
-
-        await container.GetBlobClient(name).UploadAsync(BinaryData.FromString(text.ToString()), overwrite: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<List<T>> ReadJsonLinesAsync<T>(BlobContainerClient container, string name, CancellationToken cancellationToken)
-    {
-        var content = (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
-        return [.. content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<T>(line, ManifestJson)!)];
-    }
 
     private static readonly JsonSerializerOptions ManifestJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

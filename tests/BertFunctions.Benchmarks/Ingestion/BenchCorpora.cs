@@ -10,7 +10,7 @@ namespace BertFunctions.Benchmarks.Ingestion;
 /// <summary>One benchmark configuration: the request, and how to put its inputs into the uploads container.</summary>
 internal sealed record BenchCorpus(string Name, IngestionRequest Request, Func<BlobContainerClient, Task<long>> UploadAsync);
 
-/// <summary>The three configurations of <c>--ingestion</c>: brown, spam and large.</summary>
+/// <summary>The configurations of <c>--ingestion</c>: brown, spam, large, and hostile (memory under bad input).</summary>
 internal static class BenchCorpora
 {
     /// <summary>Target size of the synthetic corpus (about 1 GB).</summary>
@@ -33,7 +33,11 @@ internal static class BenchCorpora
                 Pretraining = new PretrainingOptions { DupeFactor = 1 },
             },
             UploadLargeAsync),
-        _ => throw new ArgumentException($"unknown corpus '{name}': brown, spam or large"),
+        "hostile" => new BenchCorpus(
+            name,
+            new IngestionRequest { Dataset = "hostile", Kind = DatasetKind.Classification, Reading = new IngestionOptions { Labeled = true } },
+            UploadHostileAsync),
+        _ => throw new ArgumentException($"unknown corpus '{name}': brown, spam, large or hostile"),
     };
 
     private static IngestionRequest Spam => new()
@@ -75,6 +79,39 @@ internal static class BenchCorpora
             await uploads.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
         return bytes;
+    }
+
+    /// <summary>
+    /// The input that once made memory grow with it: 64 MiB of JSON Lines, 200 good labeled lines and then about 33
+    /// million one-byte lines that are not JSON, each of which is quarantined. One file, split into byte-range units.
+    /// </summary>
+    private static async Task<long> UploadHostileAsync(BlobContainerClient uploads)
+    {
+        const long Bytes = 64L * 1024 * 1024;
+        var stream = await uploads.GetBlobClient("labeled/hostile/data.jsonl").OpenWriteAsync(overwrite: true).ConfigureAwait(false);
+        long written = 0;
+        await using (stream.ConfigureAwait(false))
+        {
+            var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 20);
+            await using (writer.ConfigureAwait(false))
+            {
+                for (var i = 0; i < 200; i++)
+                {
+                    var line = $"{{\"text\": \"review {i}: {(i % 2 == 0 ? "great and quiet" : "loud and broken")}\", \"label\": \"{(i % 2 == 0 ? "good" : "bad")}\"}}\n";
+                    await writer.WriteAsync(line).ConfigureAwait(false);
+                    written += Encoding.UTF8.GetByteCount(line);
+                }
+
+                var bad = new string('x', 1 << 19).Replace("xx", "x\n", StringComparison.Ordinal); // "x\n" repeated
+                while (written < Bytes)
+                {
+                    await writer.WriteAsync(bad).ConfigureAwait(false);
+                    written += bad.Length;
+                }
+            }
+        }
+
+        return written;
     }
 
     /// <summary>
