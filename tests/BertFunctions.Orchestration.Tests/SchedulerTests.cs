@@ -42,25 +42,6 @@ public sealed class SchedulerTests(PipelineFixture fixture) : IClassFixture<Pipe
     }
 
     [Fact]
-    public async Task Two_hosts_signalling_the_same_uploads_at_once_start_one_scheduler_and_one_run()
-    {
-        await fixture.UploadSpamAsync("hosts", perLabel: 6);
-        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec));
-        // Two trigger hosts (in Azure: instances of the Functions app) share one task hub, each with its own
-        // UploadSignal, so no in-process lock is shared between them: the scheduler's fixed id must do it.
-        using var first = new UploadSignal(fixture.Client, fixture.Get<Microsoft.Extensions.Options.IOptions<PipelineOptions>>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<UploadSignal>.Instance);
-        using var second = new UploadSignal(fixture.Client, fixture.Get<Microsoft.Extensions.Options.IOptions<PipelineOptions>>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<UploadSignal>.Instance);
-        var names = Enumerable.Range(0, 12).Select(i => $"labeled/hosts/{(i % 2 == 0 ? "ham" : "spam")}/{i % 6}.txt").ToList();
-
-        var ids = await Task.WhenAll(names.SelectMany(n => new[] { first, second }.Select(signal => Task.Run(() => signal.SignalAsync(n, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken))));
-
-        Assert.All(ids, id => Assert.Equal("retrain-hosts", id)); // every signal landed, none threw
-        var scheduler = await Runs.WaitAsync(fixture, "retrain-hosts", 180);
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, scheduler.RuntimeStatus);
-        Assert.Single(trainer.Received); // one run, one fine-tuning job
-    }
-
-    [Fact]
     public async Task A_settings_blob_chooses_the_strategy_of_upload_driven_runs()
     {
         await fixture.UploadSpamAsync("configured", perLabel: 10);
