@@ -197,7 +197,7 @@ internal static class RunsHost
             if (!response.IsSuccessStatusCode)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                var detail = TryDetail(body) ?? body;
+                var detail = ProblemDetail.Of(body) ?? body;
                 throw new CliException($"{http.BaseAddress} answered {(int)response.StatusCode}: {detail}", response.StatusCode switch
                 {
                     HttpStatusCode.NotFound => ExitCodes.NoInput,
@@ -208,19 +208,6 @@ internal static class RunsHost
             }
 
             return (await response.Content.ReadFromJsonAsync<T>(TrainingApi.JsonOptions, cancellationToken).ConfigureAwait(false))!;
-        }
-    }
-
-    private static string? TryDetail(string body)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 }

@@ -39,7 +39,7 @@ internal sealed class EndpointClassifier(Uri endpoint, string? model) : IDisposa
             if (!response.IsSuccessStatusCode)
             {
                 // Problem details say what is wrong in one line; pass that on.
-                var detail = TryDetail(body) ?? body;
+                var detail = ProblemDetail.Of(body) ?? body;
                 throw new CliException($"{endpoint} answered {(int)response.StatusCode}: {detail}", (int)response.StatusCode >= 500 ? ExitCodes.Unavailable : ExitCodes.BadInput);
             }
 
@@ -69,18 +69,5 @@ internal sealed class EndpointClassifier(Uri endpoint, string? model) : IDisposa
         }
 
         return client;
-    }
-
-    private static string? TryDetail(string body)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }
