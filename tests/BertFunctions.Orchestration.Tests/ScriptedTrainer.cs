@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using System.Collections.Concurrent;
 using BertFunctions.Orchestration.Events;
 using BertFunctions.Training.Contracts;
@@ -15,12 +16,16 @@ public sealed class ScriptedTrainer : IAsyncDisposable
     private readonly Task loop;
 
     public ScriptedTrainer(PipelineFixture fixture, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script)
+        : this(fixture.Queues, fixture.Get<TrainingEventRouter>(), script)
+    {
+    }
+
+    public ScriptedTrainer(QueueServiceClient queues, TrainingEventRouter router, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script)
     {
         loop = Task.Run(async () =>
         {
-            var jobs = fixture.Queues.GetQueueClient(TrainingQueues.Jobs);
+            var jobs = queues.GetQueueClient(TrainingQueues.Jobs);
             await jobs.CreateIfNotExistsAsync();
-            var router = fixture.Get<TrainingEventRouter>();
             while (!stop.IsCancellationRequested)
             {
                 var message = (await jobs.ReceiveMessageAsync(TimeSpan.FromSeconds(30), stop.Token)).Value;

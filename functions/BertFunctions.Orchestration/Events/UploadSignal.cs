@@ -65,6 +65,15 @@ public sealed partial class UploadSignal(DurableTaskClient client, IOptions<Pipe
 
     public void Dispose() => gate.Dispose();
 
+    /// <summary>
+    /// How a scheduler is started. The backend, not this process, must refuse a second start: asked with no dedupe
+    /// statuses, the Azure Storage provider replaces a running instance (the run it had begun is lost), so the refusal
+    /// is asked for here rather than left to a host setting (the Functions host's overridableExistingInstanceStates).
+    /// With it, the start of an id that is already running fails on that host, which signals the running one instead.
+    /// </summary>
+    public static StartOrchestrationOptions StartOptions(string id) =>
+        new StartOrchestrationOptions(id).WithDedupeStatuses(OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running);
+
     private async Task SignalSchedulerAsync(string dataset, string id, string blobName, CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
@@ -77,7 +86,7 @@ public sealed partial class UploadSignal(DurableTaskClient client, IOptions<Pipe
         var settings = options.Value;
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(RetrainSchedulerOrchestrator), new SchedulerInput(dataset, settings.DebounceWindow, settings.RunSettings), new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(RetrainSchedulerOrchestrator), new SchedulerInput(dataset, settings.DebounceWindow, settings.RunSettings), StartOptions(id), cancellationToken).ConfigureAwait(false);
             LogStarted(dataset, blobName);
         }
         catch (Exception e) when (e is not OperationCanceledException)
