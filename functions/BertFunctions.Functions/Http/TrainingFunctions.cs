@@ -32,7 +32,7 @@ public sealed class TrainingFunctions(UploadInspector inspector, BlobServiceClie
 
     [Function("Models")]
     public async Task<IActionResult> Models([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        new ResultActionResult(await Api(client).ModelsAsync(cancellationToken).ConfigureAwait(false));
+        new ResultActionResult(await Api(client).ModelsAsync(request, cancellationToken).ConfigureAwait(false));
 
     [Function("StartExperiment")]
     public async Task<IActionResult> StartExperiment([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "experiments")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>

@@ -12,7 +12,7 @@ public static class PipelineEndpoints
         app.MapPost("/api/training", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.StartAsync(request, ct));
         app.MapGet("/api/training/{id}", (string id, TrainingApi api, CancellationToken ct) => api.StatusAsync(id, ct));
         app.MapPost("/api/training/{id}/cancel", (HttpRequest request, string id, TrainingApi api, CancellationToken ct) => api.CancelAsync(request, id, ct));
-        app.MapGet("/api/models", (TrainingApi api, CancellationToken ct) => api.ModelsAsync(ct));
+        app.MapGet("/api/models", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.ModelsAsync(request, ct));
         app.MapPost("/api/experiments", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.StartExperimentAsync(request, ct));
         app.MapGet("/api/experiments/{id}", (string id, TrainingApi api, CancellationToken ct) => api.ExperimentStatusAsync(id, ct));
         app.MapGet("/api/experiments/{id}/report", (string id, ReportsApi api, CancellationToken ct) => api.ExperimentReportAsync(id, ct));

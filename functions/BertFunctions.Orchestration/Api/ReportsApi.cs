@@ -33,16 +33,26 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
             : Task.FromResult(ProblemResults.NotFound($"a report has no file '{file}'; its plots are {string.Join(", ", ExperimentPlots.Files)}"));
     }
 
-    /// <summary>GET /api/runs: recent runs and experiments with their state, and the live models.</summary>
-    /// <remarks>A client that accepts <c>application/json</c> and not <c>text/html</c> (the CLI, scripts) gets the same list as JSON (<see cref="RunList"/>).</remarks>
+    /// <summary>GET /api/runs: runs and experiments, the latest change first, a page at a time, and the live models.</summary>
+    /// <remarks>
+    /// A client that accepts <c>application/json</c> and not <c>text/html</c> (the CLI, scripts) gets the same list as
+    /// JSON (<see cref="RunList"/>). <c>?limit=</c> and <c>?cursor=</c> page it (<see cref="PageQuery"/>); the next
+    /// page is in <c>next</c> and in a <c>Link</c> header.
+    /// </remarks>
     public async Task<IResult> RunsPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var contents = await RunsPage.LoadAsync(blobs, LogSkipped, cancellationToken).ConfigureAwait(false);
+        if (!PageQuery.TryParse(request.Query, out var page, out var error))
+        {
+            return ProblemResults.BadRequest(error);
+        }
+
+        var contents = await RunsPage.LoadAsync(blobs, page, LogSkipped, cancellationToken).ConfigureAwait(false);
         var accept = request.Headers.Accept.ToString();
-        return accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase)
+        IResult result = accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase)
             ? Results.Json(RunList.Of(contents), TrainingApi.JsonOptions)
             : new PageResult(System.Text.Encoding.UTF8.GetBytes(RunsPage.Render(contents)), "text/html; charset=utf-8");
+        return contents.Next is { } next ? new LinkedResult(result, page.NextLink("/api/runs", next)) : result;
     }
 
     /// <summary>GET /api/models/{name}/{version}: the package's manifest (files with sizes and SHA-256, labels, metrics).</summary>

@@ -65,7 +65,7 @@ public sealed record ExperimentStatusResponse
 }
 
 /// <summary>GET /api/runs as JSON: the runs page's lists, newest first, for the CLI and scripts.</summary>
-public sealed record RunList(IReadOnlyList<RunListItem> Runs, IReadOnlyList<ExperimentListItem> Experiments, IReadOnlyList<LiveModel> Live)
+public sealed record RunList(IReadOnlyList<RunListItem> Runs, IReadOnlyList<ExperimentListItem> Experiments, IReadOnlyList<LiveModel> Live, string? Next = null)
 {
     public static RunList Of(Reports.RunsPage.Contents contents)
     {
@@ -73,7 +73,8 @@ public sealed record RunList(IReadOnlyList<RunListItem> Runs, IReadOnlyList<Expe
         return new RunList(
             [.. contents.Runs.Select(r => new RunListItem(r.Id, r.Request.Dataset, TrainingStrategyNames.Name(r.Request.Strategy), r.State, r.StartedAt, r.EndedAt, r.Outcome?.Metrics is { } m && m.TryGetValue("test.macro_f1", out var f1) ? f1 : null, r.Outcome?.Promoted, r.Error ?? r.Outcome?.Reason))],
             [.. contents.Experiments.Select(e => new ExperimentListItem(e.Id, e.Dataset, e.StartedAt, e.EndedAt, e.Recommendation))],
-            contents.Live);
+            contents.Live,
+            contents.Next?.Encode());
     }
 }
 

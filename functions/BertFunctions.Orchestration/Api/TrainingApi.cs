@@ -215,59 +215,88 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
         return Results.Json(new RunAccepted(id, $"{http.Scheme}://{http.Host}/api/training/{id}", Existing: true), JsonOptions, statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary>GET /api/models: model names, their versions with metrics, and which version is live.</summary>
-    public async Task<IResult> ModelsAsync(CancellationToken cancellationToken)
+    /// <summary>The newest versions listed per model; older ones stay reachable at <c>GET /api/models/{name}/{version}</c>.</summary>
+    public const int VersionsPerModel = 20;
+
+    /// <summary>
+    /// GET /api/models: models in name order, a page at a time (<c>?limit=</c>, <c>?cursor=</c>, the next page in a
+    /// <c>Link</c> header), each with its live version and its <see cref="VersionsPerModel"/> newest versions. Only the
+    /// page's models are listed and only the manifests shown are read.
+    /// </summary>
+    public async Task<IResult> ModelsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!PageQuery.TryParse(request.Query, out var page, out var error))
+        {
+            return ProblemResults.BadRequest(error);
+        }
+
         var container = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
-        var models = new SortedDictionary<string, List<ModelVersionSummary>>(StringComparer.Ordinal);
-        var live = new Dictionary<string, LiveModel>(StringComparer.Ordinal);
+        var names = new List<string>();
         if (await container.ExistsAsync(cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
+            // Top-level folders are model names, listed in name order without listing any version's files.
+            await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, delimiter: "/", prefix: null, cancellationToken).ConfigureAwait(false))
             {
-                var parts = blob.Name.Split('/');
-                if (parts is [var name, "live.json"])
+                if (item.IsPrefix && item.Prefix.TrimEnd('/') is var name && (page.After is null || string.CompareOrdinal(name, page.After.Name) > 0))
                 {
-                    if (await JsonBlobs.TryReadListedAsync<LiveModel>(container, blob.Name, RunRecord.JsonOptions, LogSkipped, cancellationToken).ConfigureAwait(false) is { } pointer)
+                    names.Add(name);
+                    if (names.Count > page.Limit)
                     {
-                        live[name] = pointer;
+                        break;
                     }
-                }
-                else if (parts is [var model, var version, "package.json"])
-                {
-                    ModelVersionSummary summary;
-                    try
-                    {
-                        var manifest = JsonNode.Parse((await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString());
-                        summary = new ModelVersionSummary(
-                            version,
-                            manifest?["created_at"]?.GetValue<DateTimeOffset>(),
-                            manifest?["labels"]?.AsArray().Select(l => l?.GetValue<string>() ?? "").ToList(),
-                            PackageMetrics(manifest?["metrics"]?.AsObject()),
-                            IsLive: false);
-                    }
-                    catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-                    {
-                        // One broken manifest must not hide every model: skip it, say which.
-                        LogSkipped(blob.Name, e.Message);
-                        continue;
-                    }
-
-                    if (!models.TryGetValue(model, out var versions))
-                    {
-                        models[model] = versions = [];
-                    }
-
-                    versions.Add(summary);
                 }
             }
         }
 
-        var summaries = models.Select(m => new ModelSummary(
-            m.Key,
-            live.GetValueOrDefault(m.Key),
-            [.. m.Value.Select(v => v with { IsLive = live.TryGetValue(m.Key, out var l) && l.Version == v.Version }).OrderBy(v => v.CreatedAt)])).ToList();
-        return Results.Json(summaries, JsonOptions);
+        var summaries = new List<ModelSummary>();
+        foreach (var name in names.Take(page.Limit))
+        {
+            // A folder with neither a readable pointer nor a readable version (all skipped, with a log line) is no model.
+            if (await ModelAsync(container, name, cancellationToken).ConfigureAwait(false) is { } model && (model.Live is not null || model.Versions.Count > 0))
+            {
+                summaries.Add(model);
+            }
+        }
+
+        IResult result = Results.Json(summaries, JsonOptions);
+        return names.Count > page.Limit ? new LinkedResult(result, page.NextLink("/api/models", new PageCursor(DateTimeOffset.MinValue, names[page.Limit - 1]))) : result;
+    }
+
+    private async Task<ModelSummary> ModelAsync(BlobContainerClient container, string model, CancellationToken cancellationToken)
+    {
+        var newest = new NewestFirst(VersionsPerModel);
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: model + "/", cancellationToken).ConfigureAwait(false))
+        {
+            if (blob.Name.Split('/') is [_, _, "package.json"] && blob.Properties.LastModified is { } modified)
+            {
+                newest.Offer(modified, blob.Name);
+            }
+        }
+
+        var live = await JsonBlobs.TryReadListedAsync<LiveModel>(container, $"{model}/live.json", RunRecord.JsonOptions, LogSkipped, cancellationToken).ConfigureAwait(false);
+        var versions = new List<ModelVersionSummary>();
+        foreach (var (_, blob) in newest.InOrder())
+        {
+            var version = blob.Split('/')[1];
+            try
+            {
+                var manifest = JsonNode.Parse((await container.GetBlobClient(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString());
+                versions.Add(new ModelVersionSummary(
+                    version,
+                    manifest?["created_at"]?.GetValue<DateTimeOffset>(),
+                    manifest?["labels"]?.AsArray().Select(l => l?.GetValue<string>() ?? "").ToList(),
+                    PackageMetrics(manifest?["metrics"]?.AsObject()),
+                    IsLive: live?.Version == version));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+            {
+                // One broken manifest must not hide every model: skip it, say which.
+                LogSkipped(blob, e.Message);
+            }
+        }
+
+        return new ModelSummary(model, live, [.. versions.OrderBy(v => v.CreatedAt)]);
     }
 
     /// <summary>

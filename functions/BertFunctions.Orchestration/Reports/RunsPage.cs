@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Storage;
 
@@ -14,50 +15,76 @@ namespace BertFunctions.Orchestration.Reports;
 /// </summary>
 public static class RunsPage
 {
-    /// <summary>At most this many runs and this many experiments, the newest first.</summary>
-    public const int Recent = 50;
+    /// <summary>
+    /// One page of the records, newest change first (a running run moves to the top as it updates), and the cursor of
+    /// the page after it (null on the last page).
+    /// </summary>
+    public sealed record Contents(IReadOnlyList<LiveModel> Live, IReadOnlyList<RunRecord> Runs, IReadOnlyList<ExperimentResult> Experiments, PageCursor? Next = null);
 
-    public sealed record Contents(IReadOnlyList<LiveModel> Live, IReadOnlyList<RunRecord> Runs, IReadOnlyList<ExperimentResult> Experiments);
-
-    /// <summary>The recent records; a record that is not valid JSON is skipped and reported to <paramref name="malformed"/> (blob, reason).</summary>
-    public static async Task<Contents> LoadAsync(BlobServiceClient blobs, Action<string, string> malformed, CancellationToken cancellationToken)
+    /// <summary>
+    /// The records of one page: the run and experiment records are listed by name and time only (a listing returns
+    /// thousands per call), and only the page's own are read. A record that is not valid JSON is skipped and reported
+    /// to <paramref name="malformed"/> (blob, reason).
+    /// </summary>
+    public static async Task<Contents> LoadAsync(BlobServiceClient blobs, PageQuery page, Action<string, string> malformed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blobs);
-        var runs = new List<RunRecord>();
-        var experiments = new List<ExperimentResult>();
-        var live = new List<LiveModel>();
+        ArgumentNullException.ThrowIfNull(page);
         var runsContainer = blobs.GetBlobContainerClient(StorageLayout.RunsContainer);
+        var newest = new NewestFirst(page.Limit + 1);
         if (await runsContainer.ExistsAsync(cancellationToken).ConfigureAwait(false))
         {
             await foreach (var blob in runsContainer.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
             {
-                if (blob.Name.EndsWith("/run.json", StringComparison.Ordinal) && await JsonBlobs.TryReadListedAsync<RunRecord>(runsContainer, blob.Name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } run)
+                if ((blob.Name.EndsWith("/run.json", StringComparison.Ordinal) || blob.Name.EndsWith("/experiment.json", StringComparison.Ordinal))
+                    && blob.Properties.LastModified is { } modified && (page.After is null || page.After.Precedes(modified, blob.Name)))
+                {
+                    newest.Offer(modified, blob.Name);
+                }
+            }
+        }
+
+        var chosen = newest.InOrder();
+        var next = chosen.Count > page.Limit ? new PageCursor(chosen[page.Limit - 1].Modified, chosen[page.Limit - 1].Name) : null;
+        var runs = new List<RunRecord>();
+        var experiments = new List<ExperimentResult>();
+        foreach (var (_, name) in chosen.Take(page.Limit))
+        {
+            if (name.EndsWith("/run.json", StringComparison.Ordinal))
+            {
+                if (await JsonBlobs.TryReadListedAsync<RunRecord>(runsContainer, name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } run)
                 {
                     runs.Add(run);
                 }
-                else if (blob.Name.EndsWith("/experiment.json", StringComparison.Ordinal) && await JsonBlobs.TryReadListedAsync<ExperimentResult>(runsContainer, blob.Name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } experiment)
-                {
-                    experiments.Add(experiment);
-                }
             }
-        }
-
-        var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
-        if (await models.ExistsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await foreach (var blob in models.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
+            else if (await JsonBlobs.TryReadListedAsync<ExperimentResult>(runsContainer, name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } experiment)
             {
-                if (blob.Name.Split('/') is [_, "live.json"] && await JsonBlobs.TryReadListedAsync<LiveModel>(models, blob.Name, RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } pointer)
-                {
-                    live.Add(pointer);
-                }
+                experiments.Add(experiment);
             }
         }
 
-        return new Contents(
-            [.. live.OrderBy(l => l.Name, StringComparer.Ordinal)],
-            [.. runs.OrderByDescending(r => r.StartedAt).Take(Recent)],
-            [.. experiments.OrderByDescending(e => e.EndedAt ?? DateTimeOffset.MinValue).Take(Recent)]);
+        return new Contents(await LiveModelsAsync(blobs, malformed, cancellationToken).ConfigureAwait(false), runs, experiments, next);
+    }
+
+    /// <summary>Every model's live pointer: the model names are the container's top-level folders, so no version's files are listed.</summary>
+    private static async Task<IReadOnlyList<LiveModel>> LiveModelsAsync(BlobServiceClient blobs, Action<string, string> malformed, CancellationToken cancellationToken)
+    {
+        var live = new List<LiveModel>();
+        var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
+        if (!await models.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return live;
+        }
+
+        await foreach (var item in models.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, delimiter: "/", prefix: null, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.IsPrefix && await JsonBlobs.TryReadListedAsync<LiveModel>(models, item.Prefix + "live.json", RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } pointer)
+            {
+                live.Add(pointer);
+            }
+        }
+
+        return [.. live.OrderBy(l => l.Name, StringComparer.Ordinal)];
     }
 
     public static string Render(Contents contents)
@@ -115,6 +142,11 @@ public static class RunsPage
             }
 
             b.Append("</tbody>\n</table>\n");
+        }
+
+        if (contents.Next is { } next)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p id=\"next\"><a href=\"/api/runs?cursor={Html.Encode(next.Encode())}\">Older runs and experiments</a></p>\n");
         }
 
         return Html.Page("BertFunctions: runs", b);
