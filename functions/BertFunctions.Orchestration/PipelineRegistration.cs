@@ -26,7 +26,7 @@ public static class PipelineRegistration
     [
         typeof(PlanIngestionActivity), typeof(ReadUnitActivity), typeof(ConsolidateActivity), typeof(BuildUnitShardsActivity),
         typeof(FinalizeIngestionActivity), typeof(ReuseVersionActivity), typeof(InspectUploadsActivity), typeof(TrainVocabularyActivity),
-        typeof(DispatchTrainingJobActivity), typeof(ReadLiveModelActivity), typeof(PromoteModelActivity), typeof(RequestJobCancelActivity), typeof(RecordRunActivity),
+        typeof(DispatchTrainingJobActivity), typeof(ReadLiveModelActivity), typeof(VerifyPackageActivity), typeof(PromoteModelActivity), typeof(RequestJobCancelActivity), typeof(RecordRunActivity),
         typeof(ReadRunRecordActivity), typeof(RecordExperimentActivity), typeof(WriteExperimentReportActivity), typeof(PairedComparisonActivity),
     ];
 

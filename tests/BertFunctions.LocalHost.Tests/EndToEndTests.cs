@@ -63,6 +63,41 @@ public sealed class EndToEndTests(LocalHostFixture fixture) : IClassFixture<Loca
     }
 
     [Fact]
+    public async Task A_worse_challenger_trained_for_real_is_refused_by_the_gate_and_the_live_model_keeps_serving()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await fixture.StartHostAsync(trainer: true);
+        await fixture.UploadSpamAsync("gate", perLabel: 40);
+
+        // The champion: the bundled MiniLM fine-tuned for three epochs. The challenger: one step at a learning rate
+        // that moves nothing, so its classifier head is as initialised. Both real trainer jobs on the same uploads.
+        var champion = await TrainAsync(host, """{"dataset": "gate", "model": "gate", "fine_tuning": {"max_steps": 30, "batch_size": 8, "learning_rate": 0.0001, "eval_every_steps": 30, "checkpoint_every_steps": 30}}""", ct);
+        Assert.True(champion.Outcome!.Promoted, champion.Outcome.Reason);
+        var challenger = await TrainAsync(host, """{"dataset": "gate", "model": "gate", "fine_tuning": {"max_steps": 1, "batch_size": 8, "learning_rate": 1e-12, "eval_every_steps": 1, "checkpoint_every_steps": 1}}""", ct);
+
+        // The gate ran the real evaluate job of the live model on the challenger's validation split, and refused.
+        var outcome = challenger.Outcome!;
+        Assert.False(outcome.Promoted, outcome.Reason);
+        Assert.Contains("does not beat the live model's", outcome.Reason, StringComparison.Ordinal);
+        Assert.True(outcome.ChampionMetrics!["validation.macro_f1"] > outcome.Metrics!["validation.macro_f1"], outcome.Reason);
+        var models = await host.Http.GetFromJsonAsync<List<ModelSummary>>("/api/models", TrainingApi.JsonOptions, ct);
+        Assert.Equal(champion.Id, Assert.Single(models!, m => m.Name == "gate").Live!.Version);
+        using var classify = await host.Http.PostAsJsonAsync("/api/classify", new { texts = (string[])["Minutes of Tuesday's meeting attached."], model = "gate" }, ct);
+        Assert.Equal(champion.Id, JsonDocument.Parse(await classify.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("version").GetString());
+    }
+
+    private static async Task<RunStatusResponse> TrainAsync(RunningHost host, string request, CancellationToken ct)
+    {
+        using var body = new StringContent(request, System.Text.Encoding.UTF8, "application/json");
+        using var response = await host.Http.PostAsync("/api/training", body, ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<RunAccepted>(TrainingApi.JsonOptions, ct))!.Id;
+        var status = await host.WaitForRunAsync(id, TimeSpan.FromMinutes(6));
+        Assert.True(status.RuntimeStatus == "Completed", $"{status.RuntimeStatus}: {status.Error} {status.Message}");
+        return status;
+    }
+
+    [Fact]
     public async Task A_run_interrupted_by_a_host_restart_is_resumed_by_the_next_host_and_completes()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -35,6 +35,41 @@ public sealed class PromotionTests(PipelineFixture fixture) : IClassFixture<Pipe
     }
 
     [Fact]
+    public async Task A_package_the_trainer_reported_but_never_wrote_is_not_promoted_even_as_the_first_model()
+    {
+        await fixture.UploadSpamAsync("ghost", perLabel: 10);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) => ScriptedTrainer.Succeed(spec), writesPackages: false);
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "ghost" });
+        var outcome = (await Runs.WaitAsync(fixture, id)).ReadOutputAs<RunOutcome>()!;
+
+        Assert.False(outcome.Promoted);
+        Assert.StartsWith("not promoted: its package does not verify (model package ghost/", outcome.Reason, StringComparison.Ordinal);
+        Assert.Null(await Runs.LiveAsync(fixture, "ghost"));
+    }
+
+    [Fact]
+    public async Task A_package_whose_weights_changed_after_its_manifest_was_written_is_not_promoted()
+    {
+        await fixture.UploadSpamAsync("tampered", perLabel: 10);
+        var models = fixture.Blobs.GetBlobContainerClient(BertFunctions.Storage.StorageLayout.ModelsContainer);
+        await using var trainer = new ScriptedTrainer(fixture, (spec, _) =>
+        {
+            // The package is whole when written, then its weights are replaced: the manifest's SHA-256 no longer holds.
+            ScriptedTrainer.WritePackageAsync(fixture.Blobs, spec.Output!.Name, spec.Output.Version, CancellationToken.None).GetAwaiter().GetResult();
+            models.GetBlobClient($"{spec.Output.Prefix}model.safetensors").Upload(BinaryData.FromString("other weights"), overwrite: true);
+            return ScriptedTrainer.Succeed(spec);
+        }, writesPackages: false);
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "tampered" });
+        var outcome = (await Runs.WaitAsync(fixture, id)).ReadOutputAs<RunOutcome>()!;
+
+        Assert.False(outcome.Promoted);
+        Assert.Contains("model.safetensors: content does not match the manifest", outcome.Reason, StringComparison.Ordinal);
+        Assert.Null(await Runs.LiveAsync(fixture, "tampered"));
+    }
+
+    [Fact]
     public async Task A_better_challenger_replaces_the_champion()
     {
         await fixture.UploadSpamAsync("better", perLabel: 10);

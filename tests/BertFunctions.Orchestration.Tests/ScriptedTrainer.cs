@@ -1,6 +1,9 @@
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using System.Collections.Concurrent;
 using BertFunctions.Orchestration.Events;
+using BertFunctions.Storage;
+using BertFunctions.Storage.Packages;
 using BertFunctions.Training.Contracts;
 
 namespace BertFunctions.Orchestration.Tests;
@@ -15,12 +18,16 @@ public sealed class ScriptedTrainer : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
-    public ScriptedTrainer(PipelineFixture fixture, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script)
-        : this(fixture.Queues, fixture.Get<TrainingEventRouter>(), script)
+    /// <param name="writesPackages">
+    /// Whether a completed job's model package is written before its event is sent (a small package whose manifest
+    /// verifies, as the real trainer's does); false: the trainer reports a package it never wrote.
+    /// </param>
+    public ScriptedTrainer(PipelineFixture fixture, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script, bool writesPackages = true)
+        : this(fixture.Blobs, fixture.Queues, fixture.Get<TrainingEventRouter>(), script, writesPackages)
     {
     }
 
-    public ScriptedTrainer(QueueServiceClient queues, TrainingEventRouter router, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script)
+    public ScriptedTrainer(BlobServiceClient blobs, QueueServiceClient queues, TrainingEventRouter router, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script, bool writesPackages = true)
     {
         loop = Task.Run(async () =>
         {
@@ -41,6 +48,11 @@ public sealed class ScriptedTrainer : IAsyncDisposable
                 Received.Enqueue(spec);
                 foreach (var e in script(spec, delivery) ?? [])
                 {
+                    if (writesPackages && e.Kind == TrainingEventKind.Completed && spec.Output is { } output && e.ModelPackage is not null)
+                    {
+                        await WritePackageAsync(blobs, output.Name, output.Version, stop.Token);
+                    }
+
                     await router.RouteAsync(e.ToJson(), stop.Token);
                 }
             }
@@ -85,6 +97,34 @@ public sealed class ScriptedTrainer : IAsyncDisposable
             ModelPackage = spec.Output is null ? null : $"models/{spec.Output.Prefix}",
             Cost = new JobCost(Tokens: 1_000, TrainSeconds: 2.5, Device: "cpu (scripted)"),
         };
+    }
+
+    /// <summary>A package of placeholder files whose manifest lists their true sizes and hashes: it verifies, it does not load.</summary>
+    public static async Task WritePackageAsync(BlobServiceClient blobs, string name, string version, CancellationToken cancellationToken)
+    {
+        var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
+        await models.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var files = new List<PackageFile>();
+        foreach (var file in ModelPackageLayout.RequiredFiles)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes($"scripted {file} of {name}/{version}");
+            await models.GetBlobClient(ModelPackageLayout.Blob(name, version, file)).UploadAsync(new BinaryData(bytes), overwrite: true, cancellationToken);
+            files.Add(new PackageFile(file, bytes.Length, FileHashes.Of(bytes)));
+        }
+
+        var manifest = new ModelPackageManifest
+        {
+            Name = name,
+            Version = version,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Architecture = "BertForSequenceClassification",
+            Labels = ["ham", "spam"],
+            Files = files,
+            Metrics = new Dictionary<string, double>(),
+            Onnx = new OnnxSignature(ModelPackageLayout.OnnxFile, 17, 8, ["input_ids", "attention_mask", "token_type_ids"], ["logits"]),
+            VocabularySha256 = files.Single(f => f.Path == ModelPackageLayout.VocabularyFile).Sha256,
+        };
+        await models.GetBlobClient(ModelPackageLayout.Blob(name, version, ModelPackageLayout.ManifestFile)).UploadAsync(BinaryData.FromString(manifest.ToJson()), overwrite: true, cancellationToken);
     }
 
     public static IEnumerable<TrainingEvent> Fail(TrainingJobSpec spec, string error, bool willRetry = false)

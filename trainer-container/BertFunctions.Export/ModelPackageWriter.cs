@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Modeling;
+using BertFunctions.Storage.Packages;
 
 namespace BertFunctions.Export;
 

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using BertFunctions.Export;
 using BertFunctions.Modeling;
 using BertFunctions.Storage;
+using BertFunctions.Storage.Packages;
 using BertFunctions.Training;
 using BertFunctions.Training.Contracts;
 

@@ -47,6 +47,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(RequestJobCancelActivity))]
     public Task<bool> RequestJobCancel([ActivityTrigger] string input, FunctionContext context) => Run<RequestJobCancelActivity, string, bool>(input, context);
 
+    [Function(nameof(VerifyPackageActivity))]
+    public Task<string?> VerifyPackage([ActivityTrigger] PackageToVerify input, FunctionContext context) => Run<VerifyPackageActivity, PackageToVerify, string?>(input, context);
+
     [Function(nameof(PromoteModelActivity))]
     public Task<bool> PromoteModel([ActivityTrigger] PromotionInput input, FunctionContext context) => Run<PromoteModelActivity, PromotionInput, bool>(input, context);
 

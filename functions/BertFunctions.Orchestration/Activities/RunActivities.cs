@@ -4,6 +4,7 @@ using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Vocabulary;
 using BertFunctions.Storage;
+using BertFunctions.Storage.Packages;
 using BertFunctions.Tokenization.Training;
 using BertFunctions.Training.Contracts;
 using Microsoft.DurableTask;
@@ -98,6 +99,27 @@ public sealed class PromoteModelActivity(BlobServiceClient blobs) : TaskActivity
         var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
         await models.CreateIfNotExistsAsync().ConfigureAwait(false);
         return await JsonBlobs.TryWriteIfAsync(models, StorageLayout.LiveModel(input.Model.Name), input.Model, input.IfMatch, RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// Verifies a model package where it lies (manifest, every file's size and SHA-256) before anything points at it;
+/// null when it verifies, else why not. Promotion trusts storage, not the trainer's report of what it wrote.
+/// </summary>
+public sealed class VerifyPackageActivity(BlobServiceClient blobs) : TaskActivity<PackageToVerify, string?>
+{
+    public override async Task<string?> RunAsync(TaskActivityContext context, PackageToVerify input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        try
+        {
+            await new ModelPackageReader(blobs).VerifyAsync(input.Name, input.Version, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException)
+        {
+            return e.Message;
+        }
     }
 }
 

@@ -76,5 +76,8 @@ public sealed record LiveModel
 /// <summary>The live pointer as read, with its ETag (null: no model is live).</summary>
 public sealed record LiveModelRead(LiveModel? Live, string? ETag);
 
+/// <summary>The package a promotion would point at: <c>models/{name}/{version}/</c>.</summary>
+public sealed record PackageToVerify(string Name, string Version);
+
 /// <summary>A promotion: <paramref name="Model"/> becomes live if live.json still has the ETag <paramref name="IfMatch"/> (null: if none is live).</summary>
 public sealed record PromotionInput(LiveModel Model, string? IfMatch);

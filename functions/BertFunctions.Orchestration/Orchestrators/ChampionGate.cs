@@ -4,7 +4,7 @@ using BertFunctions.Orchestration.Contracts;
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>
-/// Champion/challenger with the write that makes it true: read the live model (with its ETag), refuse a changed label
+/// Champion/challenger with the write that makes it true: verify the challenger's package in storage, read the live model (with its ETag), refuse a changed label
 /// contract, measure the champion on the challenger's validation split, decide (<see cref="Promotion"/>), and promote
 /// only if the live model is still the one decided against. A run that loses that race (another run promoted in
 /// between) decides again against the new champion, so the later of two runs finishing together never replaces a
@@ -29,6 +29,13 @@ internal static class ChampionGate
         ArgumentNullException.ThrowIfNull(challenger);
         ArgumentNullException.ThrowIfNull(championJob);
         var context = run.Context;
+
+        // Whatever the trainer reported, the package must be in storage and verify as serving will check it.
+        if (await context.CallActivityAsync<string?>(nameof(VerifyPackageActivity), new PackageToVerify(challenger.Name, challenger.Version), Retries.Storage) is { } broken)
+        {
+            return new Outcome(new Promotion.Decision(false, $"not promoted: its package does not verify ({broken})"), null);
+        }
+
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var read = await context.CallActivityAsync<LiveModelRead>(nameof(ReadLiveModelActivity), challenger.Name, Retries.Storage);

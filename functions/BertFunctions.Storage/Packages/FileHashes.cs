@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace BertFunctions.Export;
+namespace BertFunctions.Storage.Packages;
 
 /// <summary>SHA-256 of files and text, as lower-case hex (the form manifests store).</summary>
 public static class FileHashes
@@ -14,6 +14,23 @@ public static class FileHashes
             var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
             return (stream.Length, Convert.ToHexStringLower(hash));
         }
+    }
+
+    /// <summary>Size and SHA-256 of a stream read to its end once (a blob's download stream, say), without keeping it.</summary>
+    public static async Task<(long Size, string Sha256)> OfStreamAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        long size = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            size += read;
+        }
+
+        return (size, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>SHA-256 of <paramref name="bytes"/>.</summary>

@@ -1,10 +1,10 @@
 using Azure;
 using Azure.Storage.Blobs;
 
-namespace BertFunctions.Export;
+namespace BertFunctions.Storage.Packages;
 
 /// <summary>A model package downloaded and verified on local disk.</summary>
-/// <param name="Folder">The folder; it is also an HF model directory (<see cref="Modeling.HfModelDirectory.Open"/>).</param>
+/// <param name="Folder">The folder; it is also an HF model directory (the trainer opens it with <c>HfModelDirectory.Open</c>).</param>
 /// <param name="Manifest">The parsed package.json.</param>
 public sealed record ModelPackage(string Folder, ModelPackageManifest Manifest)
 {
@@ -48,6 +48,52 @@ public sealed class ModelPackageReader
     /// <exception cref="InvalidDataException">The manifest is invalid, or a file's size or SHA-256 differs from it.</exception>
     public async Task<ModelPackage> OpenAsync(string name, string version, string? destination = null, CancellationToken cancellationToken = default)
     {
+        var (prefix, json, manifest) = await ReadManifestAsync(name, version, cancellationToken).ConfigureAwait(false);
+        var folder = Path.GetFullPath(destination ?? Path.Combine(Path.GetTempPath(), "bertfunctions-models", name, version));
+        Directory.CreateDirectory(folder);
+        foreach (var file in manifest.Files)
+        {
+            await DownloadVerifiedAsync(prefix, folder, file, cancellationToken).ConfigureAwait(false);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, ModelPackageLayout.ManifestFile), json, cancellationToken).ConfigureAwait(false);
+        return new ModelPackage(folder, manifest);
+    }
+
+    /// <summary>
+    /// Checks package <paramref name="name"/>/<paramref name="version"/> where it lies, as <see cref="OpenAsync"/> would
+    /// before loading it: the manifest, and every file's size and SHA-256, streamed and kept nowhere. What promotion
+    /// runs, so a pointer never names a package that serving would refuse.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such package (no package.json).</exception>
+    /// <exception cref="InvalidDataException">The manifest is invalid, or a file is missing or differs from it.</exception>
+    public async Task<ModelPackageManifest> VerifyAsync(string name, string version, CancellationToken cancellationToken = default)
+    {
+        var (prefix, _, manifest) = await ReadManifestAsync(name, version, cancellationToken).ConfigureAwait(false);
+        foreach (var file in manifest.Files)
+        {
+            Stream stream;
+            try
+            {
+                stream = await container.GetBlobClient(prefix + file.Path).OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                throw new InvalidDataException($"{prefix}{file.Path}: listed in the manifest but missing from storage.", e);
+            }
+
+            await using (stream.ConfigureAwait(false))
+            {
+                var (size, sha256) = await FileHashes.OfStreamAsync(stream, cancellationToken).ConfigureAwait(false);
+                Compare(prefix, file, size, sha256);
+            }
+        }
+
+        return manifest;
+    }
+
+    private async Task<(string Prefix, string Json, ModelPackageManifest Manifest)> ReadManifestAsync(string name, string version, CancellationToken cancellationToken)
+    {
         var prefix = ModelPackageLayout.Prefix(name, version);
         var source = $"{ModelPackageLayout.Container}/{prefix}{ModelPackageLayout.ManifestFile}";
         string json;
@@ -60,16 +106,7 @@ public sealed class ModelPackageReader
             throw new FileNotFoundException($"model package {name}/{version} does not exist: {source} not found (a package exists only once its manifest is written).", source, e);
         }
 
-        var manifest = Check(ModelPackageManifest.FromJson(json, source), name, version, source);
-        var folder = Path.GetFullPath(destination ?? Path.Combine(Path.GetTempPath(), "bertfunctions-models", name, version));
-        Directory.CreateDirectory(folder);
-        foreach (var file in manifest.Files)
-        {
-            await DownloadVerifiedAsync(prefix, folder, file, cancellationToken).ConfigureAwait(false);
-        }
-
-        await File.WriteAllTextAsync(Path.Combine(folder, ModelPackageLayout.ManifestFile), json, cancellationToken).ConfigureAwait(false);
-        return new ModelPackage(folder, manifest);
+        return (prefix, json, Check(ModelPackageManifest.FromJson(json, source), name, version, source));
     }
 
     private async Task DownloadVerifiedAsync(string prefix, string folder, PackageFile file, CancellationToken cancellationToken)
@@ -86,14 +123,26 @@ public sealed class ModelPackageReader
         }
 
         var (size, sha256) = await FileHashes.OfFileAsync(partial, cancellationToken).ConfigureAwait(false);
-        if (size != file.Size || !string.Equals(sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+        try
+        {
+            Compare(prefix, file, size, sha256);
+        }
+        catch (InvalidDataException)
         {
             File.Delete(partial);
-            throw new InvalidDataException($"{prefix}{file.Path}: content does not match the manifest (size {size} vs {file.Size}, SHA-256 {sha256} vs {file.Sha256}); the file is corrupt or was modified after the package was written.");
+            throw;
         }
 
         // Only verified bytes ever carry the final name.
         File.Move(partial, target, overwrite: true);
+    }
+
+    private static void Compare(string prefix, PackageFile file, long size, string sha256)
+    {
+        if (size != file.Size || !string.Equals(sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"{prefix}{file.Path}: content does not match the manifest (size {size} vs {file.Size}, SHA-256 {sha256} vs {file.Sha256}); the file is corrupt or was modified after the package was written.");
+        }
     }
 
     private static ModelPackageManifest Check(ModelPackageManifest manifest, string name, string version, string source)

@@ -1,6 +1,4 @@
-using BertFunctions.Storage;
-
-namespace BertFunctions.Export;
+namespace BertFunctions.Storage.Packages;
 
 /// <summary>
 /// Where a model package lives: <c>models/{name}/{version}/</c>, flat. The HF files sit at the root of the folder,
@@ -20,12 +18,12 @@ public static class ModelPackageLayout
     /// <summary>The job specification that produced the model.</summary>
     public const string JobFile = "job.json";
 
+    /// <summary>The HF model directory's files (HF's names, which the trainer's <c>HfModelDirectory</c> reads and writes).</summary>
+    public const string ConfigFile = "config.json", VocabularyFile = "vocab.txt", WeightsFile = "model.safetensors", TokenizerConfigFile = "tokenizer_config.json";
+
     /// <summary>Every file a package must list in its manifest (the manifest itself aside).</summary>
     public static IReadOnlyList<string> RequiredFiles { get; } =
-    [
-        Modeling.HfModelDirectory.ConfigFile, Modeling.HfModelDirectory.VocabularyFile, Modeling.HfModelDirectory.WeightsFile,
-        Modeling.HfModelDirectory.TokenizerConfigFile, OnnxFile, MetricsFile, JobFile,
-    ];
+        [ConfigFile, VocabularyFile, WeightsFile, TokenizerConfigFile, OnnxFile, MetricsFile, JobFile];
 
     /// <summary>The container: <see cref="StorageLayout.ModelsContainer"/>.</summary>
     public const string Container = StorageLayout.ModelsContainer;
