@@ -5,6 +5,7 @@
 //   - a Container Apps environment with a serverless GPU profile and the trainer as a queue-triggered Container Apps Job
 //   - a container registry the job pulls from with its identity
 //   - Log Analytics and Application Insights for both
+//   - optionally (vnetEnabled), a virtual network both join and private endpoints for the Storage account
 // and data-plane role assignments, each at the narrowest scope the code needs (modules/storage-access.bicep).
 targetScope = 'subscription'
 
@@ -72,9 +73,14 @@ param servingDefaultModel string = ''
 param servingQuantization string = 'none'
 
 @description('Most instances of the Functions app.')
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
 param functionsMaximumInstanceCount int = 40
+
+@description('Always-ready instances of the Functions app\'s durable group (0: none; each is billed while it waits).')
+@minValue(0)
+@maxValue(10)
+param functionsDurableAlwaysReady int = 1
 
 @description('Memory of each Functions instance, MB.')
 @allowed([512, 2048, 4096])
@@ -84,12 +90,18 @@ param functionsInstanceMemoryMB int = 2048
 @allowed(['Basic', 'Standard', 'Premium'])
 param registrySku string = 'Basic'
 
+@description('Private networking: a virtual network for the Functions app and the trainer, private endpoints for the Storage account, and its public endpoint denied (docs/deploy.md). Uploads from outside the network then need a firewall rule or a machine inside it.')
+param vnetEnabled bool = false
+
 @description('Principal id of the person deploying (azd fills it in): may upload to the uploads container. Empty for nobody.')
 param principalId string = ''
 
-@description('Type of that principal.')
+@description('Type of that principal: User when a person runs `azd up`, ServicePrincipal in CI (AZURE_PRINCIPAL_TYPE; the GitHub workflow sets it).')
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param principalType string = 'User'
+
+@description('Whether that principal may also read model packages and run records and peek at the job queues, as the commands in docs/deploy.md do. Turn off where deployers must hold no data rights.')
+param deployerDataAccess bool = true
 
 // The projects' target framework (Directory.Build.props: net10.0); the tests check that they agree.
 var dotnetVersion = '10.0'
@@ -103,6 +115,8 @@ var jobsQueue = 'training-jobs'
 var trainingQueues = [jobsQueue, 'training-events', 'training-jobs-poison']
 // Flex Consumption deploys the app from a package in this container.
 var deploymentContainer = 'deploymentpackage'
+// Event Grid writes upload events it could not deliver here, with the system topic's identity (modules/upload-events.bicep).
+var deadLetterContainer = 'eventgrid-deadletter'
 
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
@@ -151,8 +165,20 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     name: 'st${token}'
-    containers: concat(pipelineContainers, [deploymentContainer])
+    containers: concat(pipelineContainers, [deploymentContainer, deadLetterContainer])
     queues: trainingQueues
+    denyPublicNetwork: vnetEnabled
+  }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  scope: rg
+  name: 'network'
+  params: {
+    location: location
+    tags: tags
+    name: 'vnet-${token}'
+    storageAccountName: storage.outputs.name
   }
 }
 
@@ -165,6 +191,7 @@ module storageAccess 'modules/storage-access.bicep' = {
     trainerPrincipalId: trainerIdentity.outputs.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    deployerDataAccess: deployerDataAccess
     datasetsContainer: datasetsContainer
     trainerWriteContainers: trainerWriteContainers
     trainerQueues: trainingQueues
@@ -201,6 +228,8 @@ module functionApp 'modules/function-app.bicep' = {
     dotnetVersion: dotnetVersion
     maximumInstanceCount: functionsMaximumInstanceCount
     instanceMemoryMB: functionsInstanceMemoryMB
+    durableAlwaysReady: functionsDurableAlwaysReady
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.functionsSubnetId : ''
     debounceWindow: pipelineDebounceWindow
     jobInactivityTimeout: pipelineJobInactivityTimeout
     maxTrainerAttempts: pipelineMaxTrainerAttempts
@@ -219,6 +248,7 @@ module uploadEvents 'modules/upload-events.bicep' = {
     tags: tags
     name: 'evgt-${token}'
     storageAccountName: storage.outputs.name
+    deadLetterContainer: deadLetterContainer
   }
 }
 
@@ -231,6 +261,7 @@ module trainer 'modules/trainer.bicep' = {
     environmentName: 'cae-${token}'
     jobName: 'caj-trainer-${token}'
     workspaceId: monitoring.outputs.workspaceId
+    infrastructureSubnetId: vnetEnabled ? network!.outputs.trainerSubnetId : ''
     gpuProfile: gpuProfile
     identityId: trainerIdentity.outputs.id
     identityClientId: trainerIdentity.outputs.clientId

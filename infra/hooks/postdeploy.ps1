@@ -1,5 +1,7 @@
-# azd postdeploy hook (Windows): subscribe BlobCreated in the uploads container to the UploadReceived blob trigger.
-# The same as postdeploy.sh; see there for why this runs after the code is deployed. Needs the Azure CLI (`az login`).
+# azd postdeploy hook of the functions service (Windows; azure.yaml: services.functions.hooks): subscribe BlobCreated
+# in the uploads container to the UploadReceived blob trigger. The same as postdeploy.sh; see there for why this runs
+# after the code is deployed. It finds the template from its own path, whatever the working directory. Needs the
+# Azure CLI (`az login`).
 $ErrorActionPreference = 'Stop'
 
 foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'UPLOADS_SYSTEM_TOPIC_NAME', 'FUNCTION_APP_URL') {
@@ -27,7 +29,7 @@ for ($attempt = 1; ; $attempt++) {
         exit 0
     }
     if ($attempt -ge 5) {
-        throw "postdeploy: could not create the upload event subscription after $attempt attempts; run infra/hooks/postdeploy.ps1 again"
+        throw "postdeploy: could not create the upload event subscription after $attempt attempts; run 'azd hooks run postdeploy --service functions' again"
     }
     Write-Host "postdeploy: the app is not ready yet (attempt $attempt); retrying in 30 s"
     Start-Sleep -Seconds 30

@@ -1,5 +1,7 @@
 #!/bin/sh
-# azd postdeploy hook: subscribe BlobCreated in the uploads container to the UploadReceived blob trigger.
+# azd postdeploy hook of the functions service (azure.yaml: services.functions.hooks): subscribe BlobCreated in the
+# uploads container to the UploadReceived blob trigger, with dead-lettering to the eventgrid-deadletter container.
+# azd runs it once the Functions app is deployed, in the service's folder; it finds the template from its own path.
 #
 # The subscription's webhook URL needs the blob extension's system key (blobs_extension), which the Functions host
 # creates when it first runs the deployed code, so it cannot be part of `azd provision`. This deploys
@@ -35,7 +37,7 @@ while :; do
     exit 0
   fi
   if [ "$attempt" -ge 5 ]; then
-    echo "postdeploy: could not create the upload event subscription after $attempt attempts; run infra/hooks/postdeploy.sh again" >&2
+    echo "postdeploy: could not create the upload event subscription after $attempt attempts; run \`azd hooks run postdeploy --service functions\` again" >&2
     exit 1
   fi
   echo "postdeploy: the app is not ready yet (attempt $attempt); retrying in 30 s"

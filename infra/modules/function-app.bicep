@@ -37,13 +37,21 @@ param appInsightsName string
 param dotnetVersion string
 
 @description('Most instances the app scales out to.')
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int
 
 @description('Memory of each instance, MB.')
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
+
+@description('Always-ready instances of the `durable` group (orchestrators, activities, entities): Durable work on Flex Consumption starts from a warm instance instead of a cold start on every queue poll, as the Durable Functions docs advise for the Azure Storage provider. Each is billed while it waits; 0 turns it off.')
+@minValue(0)
+@maxValue(10)
+param durableAlwaysReady int = 1
+
+@description('Subnet (delegated to Microsoft.App/environments) the app joins for private networking; empty: none.')
+param virtualNetworkSubnetId string = ''
 
 @description('Pipeline:DebounceWindow: how long uploads to a dataset must be quiet before a run starts.')
 param debounceWindow string
@@ -145,10 +153,12 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     httpsOnly: true
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
+      // Only what Flex Consumption supports: it rejects the deprecated site properties (ftpsState, alwaysOn,
+      // linuxFxVersion...; docs: Flex Consumption plan deprecations). FTP is off through the publishing policy below.
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       appSettings: concat(baseSettings, servingSettings)
     }
@@ -166,6 +176,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: durableAlwaysReady > 0 ? [{ name: 'durable', instanceCount: durableAlwaysReady }] : []
       }
       runtime: {
         name: 'dotnet-isolated'

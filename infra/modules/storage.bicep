@@ -20,6 +20,9 @@ param containers string[]
 @description('Queues to create.')
 param queues string[]
 
+@description('Deny the public endpoint (private networking: the pipeline reaches the account through private endpoints). Trusted Azure services keep access through their identities, so Event Grid still writes dead letters.')
+param denyPublicNetwork bool = false
+
 @description('Days a deleted blob or container can be restored.')
 @minValue(1)
 @maxValue(365)
@@ -41,7 +44,7 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     supportsHttpsTrafficOnly: true
     publicNetworkAccess: 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: denyPublicNetwork ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
     encryption: {

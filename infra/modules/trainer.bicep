@@ -90,6 +90,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: storageAccountName
 }
 
+@description('Subnet (delegated to Microsoft.App/environments, at least /27) the environment joins for private networking; empty: none.')
+param infrastructureSubnetId string = ''
+
 resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
   name: environmentName
   location: location
@@ -98,6 +101,7 @@ resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
     appLogsConfiguration: {
       destination: 'azure-monitor'
     }
+    vnetConfiguration: empty(infrastructureSubnetId) ? null : { infrastructureSubnetId: infrastructureSubnetId }
     workloadProfiles: [
       {
         name: 'Consumption'

@@ -1,7 +1,13 @@
 // BlobCreated in the uploads container, delivered to the blob trigger UploadReceived (Event Grid source, as Flex
-// Consumption requires). Deployed after the code by infra/hooks/postdeploy.* (azd runs it after `azd deploy`): the
-// webhook needs the blob extension's system key, which the Functions host creates when it first runs. The key is read
-// here, inside the deployment, so it never appears in a parameter, an output or a log.
+// Consumption requires). Deployed after the code by infra/hooks/postdeploy.*, the postdeploy hook of the functions
+// service in azure.yaml (azd runs it once the Functions app is deployed, not after the trainer's deploy): the webhook
+// needs the blob extension's system key, which the Functions host creates when it first runs. The key is read here,
+// inside the deployment, so it never appears in a parameter, an output or a log.
+//
+// Only the events that start work are delivered: BlobCreated, in the uploads container, from the operations that
+// leave a complete blob (data.api; a Data Lake CreateFile, the empty file before its data, is not one of them). An
+// event that still fails after every retry is dead-lettered to a blob container of the same Storage account, written
+// with the system topic's managed identity (upload-events.bicep: shared keys are off on the account).
 
 @description('Name of the Event Grid system topic of the Storage account.')
 param systemTopicName string
@@ -17,6 +23,13 @@ param uploadsContainer string = 'uploads'
 
 @description('Name of the subscription.')
 param subscriptionName string = 'uploads-to-functions'
+
+@description('Container of the topic\'s Storage account for undeliverable events (created by main.bicep; the topic\'s identity may write there).')
+param deadLetterContainer string = 'eventgrid-deadletter'
+
+// The Blob REST operations that commit a whole blob (PutBlob, PutBlockList, CopyBlob) and the Data Lake flush that
+// closes a file (FlushWithClose): docs, "Azure Blob Storage as an Event Grid source".
+var completingOperations = ['PutBlob', 'PutBlockList', 'CopyBlob', 'FlushWithClose']
 
 resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: systemTopicName
@@ -44,11 +57,31 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-
     filter: {
       includedEventTypes: ['Microsoft.Storage.BlobCreated']
       subjectBeginsWith: '/blobServices/default/containers/${uploadsContainer}/'
+      advancedFilters: [
+        {
+          operatorType: 'StringIn'
+          key: 'data.api'
+          values: completingOperations
+        }
+      ]
     }
     eventDeliverySchema: 'EventGridSchema'
     retryPolicy: {
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
+    }
+    // Written with the topic's system-assigned identity to its source account (the Storage account).
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: topic.properties.source
+          blobContainerName: deadLetterContainer
+        }
+      }
     }
   }
 }

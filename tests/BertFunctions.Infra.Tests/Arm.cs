@@ -12,6 +12,7 @@ internal static partial class Arm
         public const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
         public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
         public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+        public const string StorageQueueDataMessageReader = "8a0f0c08-91a1-4084-bc3d-661d67233fed";
         public const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
         public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
 
@@ -28,6 +29,7 @@ internal static partial class Arm
             [StorageBlobDataReader] = "Storage Blob Data Reader",
             [StorageQueueDataContributor] = "Storage Queue Data Contributor",
             [StorageTableDataContributor] = "Storage Table Data Contributor",
+            [StorageQueueDataMessageReader] = "Storage Queue Data Message Reader",
             [AcrPull] = "AcrPull",
             [MonitoringMetricsPublisher] = "Monitoring Metrics Publisher",
             [Owner] = "Owner",

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using BertFunctions.Storage;
 using BertFunctions.Training.Contracts;
 
 namespace BertFunctions.Infra.Tests;
@@ -30,6 +31,9 @@ public sealed class ChecksCatchViolationsTests(InfraTemplates infra)
         ["another .NET version"] = (d => Set(Resource(d, InfraChecks.SiteType), "properties.functionAppConfig.runtime.version", "8.0"), FunctionApp, "runtime version"),
         ["app over http"] = (d => Set(Resource(d, InfraChecks.SiteType), "properties.httpsOnly", false), FunctionApp, "httpsOnly"),
         ["app with TLS 1.0"] = (d => Set(Resource(d, InfraChecks.SiteType), "properties.siteConfig.minTlsVersion", "1.0"), FunctionApp, "minTlsVersion"),
+        ["a site property Flex Consumption rejects"] = (d => Set(Resource(d, InfraChecks.SiteType), "properties.siteConfig.ftpsState", "Disabled"), FunctionApp, "ftpsState"),
+        ["no always-ready durable instance"] = (d => Set(Resource(d, InfraChecks.SiteType), "properties.functionAppConfig.scaleAndConcurrency.alwaysReady", new JsonArray()), FunctionApp, "always-ready"),
+        ["the trainer may write live pointers"] = (d => RemoveCondition(d), d => InfraChecks.TrainerCannotPromote(d, StorageLayout.ModelsContainer), "condition"),
         ["basic auth publishing"] = (d => Set(Resource(d, InfraChecks.PublishingPolicyType, "/scm"), "properties.allow", true), FunctionApp, "scm"),
         ["telemetry with the instrumentation key"] = (d => RemoveSetting(d, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"), FunctionApp, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"),
         ["KEDA rule with a connection secret"] = (d =>
@@ -159,6 +163,14 @@ public sealed class ChecksCatchViolationsTests(InfraTemplates infra)
 
     private static void RemoveSetting(Deployment d, string name) =>
         Assert.True(Settings(d).Remove(Settings(d).Single(s => Json.Text(s!["name"]) == name)));
+
+    private static void RemoveCondition(Deployment d)
+    {
+        var assignment = (JsonObject)d.OfType(InfraChecks.RoleAssignmentType).First(a => Json.Text(Json.At(a, "properties.condition")) is not null);
+        var properties = (JsonObject)assignment["properties"]!;
+        properties.Remove("condition");
+        properties.Remove("conditionVersion");
+    }
 
     private static JsonObject Rule(Deployment d) =>
         Json.At(Resource(d, InfraChecks.JobType), "properties.configuration.eventTriggerConfig.scale.rules")!.AsArray()[0]!.AsObject();

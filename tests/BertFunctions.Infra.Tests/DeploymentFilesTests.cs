@@ -25,6 +25,9 @@ public sealed class DeploymentFilesTests(InfraTemplates infra)
         Assert.Equal(Path.Combine(Bicep.RepoRoot, "trainer-container", "Dockerfile"), Path.GetFullPath(Path.Combine(trainer, One("services.trainer.docker.path"))));
         Assert.Equal(Path.TrimEndingDirectorySeparator(Bicep.RepoRoot), Path.GetFullPath(Path.Combine(trainer, One("services.trainer.docker.context"))));
         Assert.Contains("TORCH=cuda", yaml["services.trainer.docker.buildArgs[]"]);
+        // Built in the registry (no local Docker needed for `azd up`), with time for a multi-GB CUDA image.
+        Assert.Equal("true", One("services.trainer.docker.remoteBuild"));
+        Assert.True(int.Parse(One("services.trainer.deployTimeout"), System.Globalization.CultureInfo.InvariantCulture) >= 3600, "the trainer's deploy needs an hour");
 
         // azd finds each service's resource by its azd-service-name tag.
         Assert.Equal("functions", Json.Text(Json.At(Assert.Single(infra.T4.OfType(InfraChecks.SiteType)), "tags.azd-service-name")));
@@ -35,10 +38,22 @@ public sealed class DeploymentFilesTests(InfraTemplates infra)
     public void The_postdeploy_hooks_exist_and_deploy_the_upload_subscription()
     {
         var yaml = Repository.AzureYaml();
-        foreach (var key in new[] { "hooks.postdeploy.posix.run", "hooks.postdeploy.windows.run" })
+
+        // A hook of the functions service, not of the project: azd runs it once the Functions app is deployed, so a
+        // failed trainer deploy cannot leave uploads without their Event Grid subscription.
+        Assert.DoesNotContain(yaml.Keys, k => k.StartsWith("hooks.postdeploy.", StringComparison.Ordinal));
+        Assert.DoesNotContain(yaml.Keys, k => k.StartsWith("services.trainer.hooks.postdeploy.", StringComparison.Ordinal));
+
+        // azd resolves a service hook's script relative to the service's project folder (and keeps it inside the project).
+        var service = Path.GetFullPath(Path.Combine(Bicep.RepoRoot, Assert.Single(yaml["services.functions.project"])));
+        foreach (var (platform, shell, extension) in new[] { ("posix", "sh", ".sh"), ("windows", "pwsh", ".ps1") })
         {
-            var script = Path.Combine(Bicep.RepoRoot, Assert.Single(yaml[key]));
-            Assert.True(File.Exists(script), $"{key}: {script} does not exist");
+            var prefix = $"services.functions.hooks.postdeploy.{platform}";
+            Assert.Equal(shell, Assert.Single(yaml[$"{prefix}.shell"]));
+            Assert.Equal("false", Assert.Single(yaml[$"{prefix}.continueOnError"]));
+            var script = Path.GetFullPath(Path.Combine(service, Assert.Single(yaml[$"{prefix}.run"])));
+            Assert.Equal(Path.Combine(Bicep.Infra, "hooks", "postdeploy" + extension), script);
+            Assert.True(File.Exists(script), $"{prefix}.run: {script} does not exist");
             var text = File.ReadAllText(script);
             Assert.Contains("modules/upload-subscription.bicep", text, StringComparison.Ordinal);
             foreach (var output in new[] { "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_APP_NAME", "UPLOADS_SYSTEM_TOPIC_NAME", "FUNCTION_APP_URL" })

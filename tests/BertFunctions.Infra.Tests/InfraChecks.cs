@@ -34,6 +34,15 @@ internal static class InfraChecks
         ["A100"] = ("Consumption-GPU-NC24-A100", 24, "220Gi"),
     };
 
+    /// <summary>Site properties the Flex Consumption plan deprecates (docs: Flex Consumption plan deprecations), as ARM paths.</summary>
+    public static readonly IReadOnlyList<string> FlexDeprecatedSiteProperties =
+    [
+        "properties.siteConfig.ftpsState", "properties.siteConfig.alwaysOn", "properties.siteConfig.linuxFxVersion",
+        "properties.siteConfig.netFrameworkVersion", "properties.siteConfig.javaVersion", "properties.siteConfig.powerShellVersion",
+        "properties.siteConfig.use32BitWorkerProcess", "properties.siteConfig.windowsFxVersion", "properties.siteConfig.functionAppScaleLimit",
+        "properties.siteConfig.preWarmedInstanceCount", "properties.containerSize", "properties.isXenon",
+    ];
+
     // ---- Storage ----
 
     public static IReadOnlyList<string> StorageAccount(Deployment d)
@@ -90,7 +99,15 @@ internal static class InfraChecks
         p.Require(Is(At(site, "properties.httpsOnly"), true), "Functions app: httpsOnly must be the literal true");
         p.Require(Text(At(site, "properties.siteConfig.minTlsVersion")) is "1.2" or "1.3", "Functions app: siteConfig.minTlsVersion must be 1.2 or later");
         p.Require(Text(At(site, "properties.siteConfig.scmMinTlsVersion")) is "1.2" or "1.3", "Functions app: siteConfig.scmMinTlsVersion must be 1.2 or later");
-        p.Require(Text(At(site, "properties.siteConfig.ftpsState")) == "Disabled", "Functions app: FTP(S) must be disabled");
+        // Flex Consumption rejects (or ignores) the deprecated site properties: none may be set (FTP is off through the
+        // publishing-credentials policy below instead of ftpsState).
+        foreach (var deprecated in FlexDeprecatedSiteProperties)
+        {
+            p.Require(At(site, deprecated) is null, $"Functions app: {deprecated} is not supported on Flex Consumption and must not be set");
+        }
+
+        var scale = At(site, "properties.functionAppConfig.scaleAndConcurrency");
+        p.Require(Items(At(scale, "alwaysReady")).Any(r => Text(At(r, "name")) == "durable" && Int(At(r, "instanceCount")) >= 1), "Functions app: the durable group needs an always-ready instance (Durable Functions on Flex Consumption)");
         p.Require(Items(At(site, "properties.siteConfig.connectionStrings")).Count == 0, "Functions app: no connection strings (siteConfig.connectionStrings)");
         p.Require(Text(At(site, "properties.functionAppConfig.runtime.name")) == "dotnet-isolated", "Functions app: runtime must be dotnet-isolated");
         p.Require(Text(At(site, "properties.functionAppConfig.runtime.version")) == dotnetVersion, $"Functions app: runtime version must be {dotnetVersion} (the projects' target framework), is {Serialize(At(site, "properties.functionAppConfig.runtime.version"))}");
@@ -248,11 +265,12 @@ internal static class InfraChecks
 
     // ---- Role assignments ----
 
-    /// <summary>Every role assignment as "who: role @ scope"; who is functions, trainer, deployer or unknown.</summary>
+    /// <summary>Every role assignment as "who: role @ scope"; who is functions, trainer, deployer, event grid (the system topic's identity) or unknown.</summary>
     public static IReadOnlyList<string> RoleAssignments(Deployment d, string deployerPrincipalId)
     {
         var functions = d.OfType(SiteType).Select(s => (At(s, "identity.userAssignedIdentities") as JsonObject)?.Select(kv => kv.Key).FirstOrDefault()).FirstOrDefault();
         var trainer = d.OfType(JobType).Select(s => (At(s, "identity.userAssignedIdentities") as JsonObject)?.Select(kv => kv.Key).FirstOrDefault()).FirstOrDefault();
+        var topic = d.OfType(SystemTopicType).Select(t => Text(t["id"])).FirstOrDefault();
         var list = new List<string>();
         foreach (var assignment in d.OfType(RoleAssignmentType))
         {
@@ -261,6 +279,7 @@ internal static class InfraChecks
             var who = principal == deployerPrincipalId ? "deployer"
                 : referenced is not null && string.Equals(referenced, functions, StringComparison.OrdinalIgnoreCase) && principal!.EndsWith(".principalId]", StringComparison.Ordinal) ? "functions"
                 : referenced is not null && string.Equals(referenced, trainer, StringComparison.OrdinalIgnoreCase) && principal!.EndsWith(".principalId]", StringComparison.Ordinal) ? "trainer"
+                : topic is not null && string.Equals(UploadEventChecks.SystemIdentityOf(principal), topic, StringComparison.OrdinalIgnoreCase) ? "event grid"
                 : $"unknown principal {principal}";
             var role = Arm.Roles.Name(Arm.RoleId(Text(At(assignment, "properties.roleDefinitionId"))));
             list.Add($"{who}: {role} @ {DescribeScope(d, Arm.ScopeOf(Text(assignment["id"]), RoleAssignmentType))}");
@@ -285,6 +304,34 @@ internal static class InfraChecks
         {
             var principal = Text(At(assignment, "properties.principalId"));
             p.Require(principal == deployerPrincipalId || Text(At(assignment, "properties.principalType")) == "ServicePrincipal", $"role assignment for {principal}: a managed identity's principalType is ServicePrincipal");
+        }
+
+        return p;
+    }
+
+    /// <summary>
+    /// The trainer writes model packages but never a live pointer: its role on the models container carries a
+    /// condition that refuses write, create and delete of <c>*/live.json</c>, so only the pipeline promotes.
+    /// </summary>
+    public static IReadOnlyList<string> TrainerCannotPromote(Deployment d, string modelsContainer)
+    {
+        var p = new Problems();
+        var trainer = d.OfType(JobType).Select(s => (At(s, "identity.userAssignedIdentities") as JsonObject)?.Select(kv => kv.Key).FirstOrDefault()).FirstOrDefault();
+        var onModels = d.OfType(RoleAssignmentType)
+            .Where(a => string.Equals(Arm.ReferencedId(Text(At(a, "properties.principalId"))), trainer, StringComparison.OrdinalIgnoreCase)
+                && DescribeScope(d, Arm.ScopeOf(Text(a["id"]), RoleAssignmentType)) == $"{ContainerType}/{modelsContainer}")
+            .ToList();
+        p.Require(onModels.Count == 1, $"the trainer must hold exactly one role on the {modelsContainer} container");
+        foreach (var assignment in onModels)
+        {
+            var condition = Text(At(assignment, "properties.condition")) ?? "";
+            p.Require(Text(At(assignment, "properties.conditionVersion")) == "2.0", "trainer on models: the role needs a condition (version 2.0)");
+            foreach (var action in new[] { "blobs/write", "blobs/add/action", "blobs/delete" })
+            {
+                p.Require(condition.Contains($"!(ActionMatches{{'Microsoft.Storage/storageAccounts/blobServices/containers/{action}'}})", StringComparison.Ordinal), $"trainer on models: the condition must cover {action}");
+            }
+
+            p.Require(condition.Contains("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringNotLike '*/live.json'", StringComparison.Ordinal), "trainer on models: the condition must exclude */live.json");
         }
 
         return p;

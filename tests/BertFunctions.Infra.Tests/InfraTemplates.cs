@@ -41,6 +41,9 @@ public sealed class InfraTemplates : IAsyncLifetime
 
     public Deployment A100 { get; private set; } = null!;
 
+    /// <summary>main.bicep with private networking (vnetEnabled).</summary>
+    public Deployment Private { get; private set; } = null!;
+
     public IEnumerable<Deployment> Deployments => [T4, A100];
 
     /// <summary>upload-subscription.bicep (deployed after the code) for the app <see cref="SubscriptionApp"/>.</summary>
@@ -98,6 +101,12 @@ public sealed class InfraTemplates : IAsyncLifetime
             param principalId = '{DeployerPrincipalId}'
             param gpuProfile = 'A100'
             param trainerImageName = '{TrainerImage}'
+            """).ConfigureAwait(false));
+        Private = new Deployment("T4", "", await SnapshotAsync("private", "main.bicep", $"""
+            param environmentName = 'ci-private'
+            param location = '{Location}'
+            param principalId = '{DeployerPrincipalId}'
+            param vnetEnabled = true
             """).ConfigureAwait(false));
         UploadSubscription = await SnapshotAsync("subscription", "modules/upload-subscription.bicep", $"""
             param systemTopicName = 'evgt-ci'

@@ -25,12 +25,19 @@ public sealed class SecurityTests(InfraTemplates infra)
         $"trainer: Storage Queue Data Contributor @ {InfraChecks.QueueType}/{TrainingQueues.Events}",
         $"trainer: Storage Queue Data Contributor @ {InfraChecks.QueueType}/{TrainingQueues.DeadLetter}",
         $"trainer: AcrPull @ {InfraChecks.RegistryType}",
-        // The person deploying: may upload.
+        // The person (or CI principal) deploying: may upload, and (deployerDataAccess, on by default) read packages and
+        // runs and peek at the job queues, as docs/deploy.md's commands do.
         $"deployer: Storage Blob Data Contributor @ {InfraChecks.ContainerType}/{StorageLayout.UploadsContainer}",
+        $"deployer: Storage Blob Data Reader @ {InfraChecks.ContainerType}/{StorageLayout.ModelsContainer}",
+        $"deployer: Storage Blob Data Reader @ {InfraChecks.ContainerType}/{StorageLayout.RunsContainer}",
+        $"deployer: Storage Queue Data Message Reader @ {InfraChecks.QueueType}/{TrainingQueues.Jobs}",
+        $"deployer: Storage Queue Data Message Reader @ {InfraChecks.QueueType}/{TrainingQueues.DeadLetter}",
+        // Event Grid's system topic: writes the upload events it could not deliver, nowhere else.
+        $"event grid: Storage Blob Data Contributor @ {InfraChecks.ContainerType}/{UploadEventsTests.DeadLetterContainer}",
     ];
 
-    /// <summary>What the Storage account must hold: the code's containers and queues, and the Flex deployment container.</summary>
-    public static IReadOnlyList<string> ExpectedContainers => [.. Repository.Containers, "deploymentpackage"];
+    /// <summary>What the Storage account must hold: the code's containers and queues, the Flex deployment container and Event Grid's dead-letter container.</summary>
+    public static IReadOnlyList<string> ExpectedContainers => [.. Repository.Containers, "deploymentpackage", UploadEventsTests.DeadLetterContainer];
 
     [Theory]
     [InlineData("T4")]
@@ -70,6 +77,12 @@ public sealed class SecurityTests(InfraTemplates infra)
     [InlineData("A100")]
     public void Role_assignments_are_exactly_the_least_privilege_set(string gpu) =>
         Assert.Empty(InfraChecks.RoleAssignmentProblems(infra.Get(gpu), InfraTemplates.DeployerPrincipalId, ExpectedRoleAssignments));
+
+    [Theory]
+    [InlineData("T4")]
+    [InlineData("A100")]
+    public void The_trainer_may_write_model_packages_but_not_the_live_pointers_only_the_pipeline_promotes(string gpu) =>
+        Assert.Empty(InfraChecks.TrainerCannotPromote(infra.Get(gpu), StorageLayout.ModelsContainer));
 
     [Fact]
     public void Monitoring_covers_both_apps_without_keys() =>
