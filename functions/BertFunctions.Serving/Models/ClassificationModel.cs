@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using BertFunctions.Datasets;
 using BertFunctions.Serving.Packages;
+using BertFunctions.Storage.Packages;
 using BertFunctions.Tokenization;
 using Microsoft.ML.OnnxRuntime;
 
@@ -58,7 +59,7 @@ public sealed class ClassificationModel : IDisposable
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(tokenization);
         var mode = ModelQuantization.Normalize(quantization) ?? throw new ArgumentException($"quantization must be one of {string.Join(", ", ModelQuantization.All)}, not '{quantization}'", nameof(quantization));
-        var configPath = package.PathOf(PackageFiles.Config);
+        var configPath = package.PathOf(ModelPackageLayout.ConfigFile);
         var config = HfClassifierConfig.Read(configPath);
         var labels = config.Labels(configPath);
         if (!labels.SequenceEqual(package.Manifest.Labels, StringComparer.Ordinal))
@@ -74,11 +75,11 @@ public sealed class ClassificationModel : IDisposable
         TokenVocabulary vocabulary;
         try
         {
-            vocabulary = TokenVocabulary.Load(File.ReadAllBytes(package.PathOf(PackageFiles.Vocabulary)), new BertTokenizerOptions { LowerCase = tokenization.LowerCase });
+            vocabulary = TokenVocabulary.Load(File.ReadAllBytes(package.PathOf(ModelPackageLayout.VocabularyFile)), new BertTokenizerOptions { LowerCase = tokenization.LowerCase });
         }
         catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
         {
-            throw new InvalidDataException($"{package.PathOf(PackageFiles.Vocabulary)}: not a BERT vocabulary: {e.Message}", e);
+            throw new InvalidDataException($"{package.PathOf(ModelPackageLayout.VocabularyFile)}: not a BERT vocabulary: {e.Message}", e);
         }
 
         ClassificationExampleBuilder builder;
@@ -104,11 +105,11 @@ public sealed class ClassificationModel : IDisposable
             if (mode == ModelQuantization.DynamicInt8)
             {
                 Int8Kernels.Configure(options);
-                session = new InferenceSession(QuantizedOnnx(package.PathOf(PackageFiles.Onnx)), options);
+                session = new InferenceSession(QuantizedOnnx(package.PathOf(ModelPackageLayout.OnnxFile)), options);
             }
             else
             {
-                session = new InferenceSession(package.PathOf(PackageFiles.Onnx), options);
+                session = new InferenceSession(package.PathOf(ModelPackageLayout.OnnxFile), options);
             }
 
             CheckSignature(session, labels.Count, package);
@@ -118,7 +119,7 @@ public sealed class ClassificationModel : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{package.PathOf(PackageFiles.Onnx)}: ONNX Runtime cannot load it: {e.Message}", e);
+            throw new InvalidDataException($"{package.PathOf(ModelPackageLayout.OnnxFile)}: ONNX Runtime cannot load it: {e.Message}", e);
         }
         finally
         {
@@ -239,7 +240,7 @@ public sealed class ClassificationModel : IDisposable
 
     private static void CheckSignature(InferenceSession session, int labels, LocalModelPackage package)
     {
-        var source = package.PathOf(PackageFiles.Onnx);
+        var source = package.PathOf(ModelPackageLayout.OnnxFile);
         foreach (var required in (string[])[InputIds, AttentionMask])
         {
             if (!session.InputMetadata.ContainsKey(required))

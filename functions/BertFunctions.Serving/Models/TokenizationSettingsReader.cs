@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using BertFunctions.Datasets;
 using BertFunctions.Serving.Packages;
 using BertFunctions.Storage;
+using BertFunctions.Storage.Packages;
 using BertFunctions.Training.Contracts;
 using Microsoft.Extensions.Logging;
 
@@ -33,7 +34,7 @@ public sealed partial class TokenizationSettingsReader(BlobServiceClient blobs, 
         DatasetReference dataset;
         try
         {
-            dataset = TrainingJobSpec.FromJson(await File.ReadAllTextAsync(package.PathOf(PackageFiles.Job), cancellationToken).ConfigureAwait(false)).Dataset;
+            dataset = TrainingJobSpec.FromJson(await File.ReadAllTextAsync(package.PathOf(ModelPackageLayout.JobFile), cancellationToken).ConfigureAwait(false)).Dataset;
         }
         catch (JobSpecException e)
         {

@@ -1,8 +1,6 @@
-using System.Buffers;
-using System.Security.Cryptography;
-using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Storage;
+using BertFunctions.Storage.Packages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +14,11 @@ namespace BertFunctions.Serving.Packages;
 /// </summary>
 public sealed partial class ModelPackageCache(BlobServiceClient blobs, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelPackageCache> logger)
 {
-    private readonly BlobContainerClient container = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
+    private readonly ModelPackageReader reader = new(blobs);
+
+    /// <summary>The files serving uses, downloaded and verified (the safetensors weights and the metrics it does not need).</summary>
+    public static IReadOnlyList<string> ServedFiles { get; } =
+        [ModelPackageLayout.ConfigFile, ModelPackageLayout.VocabularyFile, ModelPackageLayout.TokenizerConfigFile, ModelPackageLayout.OnnxFile, ModelPackageLayout.JobFile];
 
     /// <summary>The package, from the local cache or downloaded and verified.</summary>
     /// <exception cref="ModelUnavailableException">No such package (<see cref="ModelProblem.NotFound"/>).</exception>
@@ -32,36 +34,28 @@ public sealed partial class ModelPackageCache(BlobServiceClient blobs, IOptions<
             return cached;
         }
 
-        var prefix = $"{name}/{version}/";
-        var source = $"{StorageLayout.ModelsContainer}/{prefix}{PackageFiles.Manifest}";
-        BinaryData manifestJson;
-        try
-        {
-            manifestJson = (await container.GetBlobClient(prefix + PackageFiles.Manifest).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            throw new ModelUnavailableException(ModelProblem.NotFound, $"model package {name}/{version} does not exist ({source} not found)", e);
-        }
-
-        var manifest = Check(PackageManifest.Parse(manifestJson.ToMemory().Span, source), name, version, source);
         var started = time.GetTimestamp();
         var partial = Directory.CreateDirectory(Path.Combine(root, $".{version}.partial-{Guid.NewGuid():N}"));
         try
         {
-            long bytes = 0;
-            foreach (var file in PackageFiles.Needed)
+            // The one verified downloader (also the CLI's and the trainer's): every file checked against its size and
+            // SHA-256 as it streams in, the manifest written last.
+            ModelPackage package;
+            try
             {
-                bytes += await DownloadVerifiedAsync(prefix, partial.FullName, manifest.File(file), cancellationToken).ConfigureAwait(false);
+                package = await reader.OpenAsync(name, version, partial.FullName, ServedFiles, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException e)
+            {
+                throw new ModelUnavailableException(ModelProblem.NotFound, e.Message, e);
             }
 
-            // The manifest last: TryOpenLocal trusts a folder only when it has one.
-            await File.WriteAllBytesAsync(Path.Combine(partial.FullName, PackageFiles.Manifest), manifestJson.ToArray(), cancellationToken).ConfigureAwait(false);
             try
             {
                 Directory.Move(partial.FullName, folder);
-                var elapsed = time.GetElapsedTime(started);
-                LogDownloaded(name, version, bytes, elapsed.TotalMilliseconds, folder);
+                var bytes = ServedFiles.Sum(f => package.Manifest.File(f).Size);
+                var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
+                LogDownloaded(name, version, bytes, milliseconds, folder);
             }
             catch (IOException) when (Directory.Exists(folder))
             {
@@ -82,7 +76,7 @@ public sealed partial class ModelPackageCache(BlobServiceClient blobs, IOptions<
     /// <summary>A complete local copy, or null (a damaged one is deleted so that it is downloaded again).</summary>
     private LocalModelPackage? TryOpenLocal(string folder, string name, string version)
     {
-        var manifestPath = Path.Combine(folder, PackageFiles.Manifest);
+        var manifestPath = Path.Combine(folder, ModelPackageLayout.ManifestFile);
         if (!File.Exists(manifestPath))
         {
             return null;
@@ -90,8 +84,8 @@ public sealed partial class ModelPackageCache(BlobServiceClient blobs, IOptions<
 
         try
         {
-            var manifest = Check(PackageManifest.Parse(File.ReadAllBytes(manifestPath), manifestPath), name, version, manifestPath);
-            foreach (var file in PackageFiles.Needed)
+            var manifest = ModelPackageManifest.FromJson(File.ReadAllText(manifestPath), manifestPath).CheckFor(name, version, manifestPath);
+            foreach (var file in ServedFiles)
             {
                 var entry = manifest.File(file);
                 var local = new FileInfo(Path.Combine(folder, file));
@@ -109,69 +103,6 @@ public sealed partial class ModelPackageCache(BlobServiceClient blobs, IOptions<
             Directory.Delete(folder, recursive: true);
             return null;
         }
-    }
-
-    /// <summary>Streams one file to disk while hashing it; returns its size. Throws naming the file when it differs from the manifest.</summary>
-    private async Task<long> DownloadVerifiedAsync(string prefix, string folder, PackageFile file, CancellationToken cancellationToken)
-    {
-        Stream content;
-        try
-        {
-            content = (await container.GetBlobClient(prefix + file.Path).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.Content;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            throw new InvalidDataException($"models/{prefix}{file.Path}: listed in the manifest but missing from storage", e);
-        }
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-        long size = 0;
-        try
-        {
-            await using (content.ConfigureAwait(false))
-            {
-                var target = File.Create(Path.Combine(folder, file.Path));
-                await using (target.ConfigureAwait(false))
-                {
-                    int read;
-                    while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        hash.AppendData(buffer, 0, read);
-                        await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                        size += read;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        return size == file.Size && string.Equals(sha256, file.Sha256, StringComparison.OrdinalIgnoreCase)
-            ? size
-            : throw new InvalidDataException($"models/{prefix}{file.Path}: content does not match the manifest (size {size} vs {file.Size}, SHA-256 {sha256} vs {file.Sha256}); the file is corrupt or was modified after the package was written");
-    }
-
-    private static PackageManifest Check(PackageManifest manifest, string name, string version, string source)
-    {
-        if (manifest.Name != name || manifest.Version != version)
-        {
-            throw new InvalidDataException($"{source}: describes {manifest.Name}/{manifest.Version}, not {name}/{version}");
-        }
-
-        foreach (var file in manifest.Files)
-        {
-            // Manifests come from storage: a listed path must not steer a write out of the package folder.
-            if (file.Path.Contains('/', StringComparison.Ordinal) || file.Path.Contains('\\', StringComparison.Ordinal) || file.Path.StartsWith('.') || file.Path != Path.GetFileName(file.Path))
-            {
-                throw new InvalidDataException($"{source}: '{file.Path}' is not a plain file name");
-            }
-        }
-
-        return manifest;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Downloaded model package {Name}/{Version}: {Bytes} bytes verified in {Milliseconds:F0} ms, into {Folder}")]

@@ -41,6 +41,36 @@ public sealed record ModelPackageManifest
     /// <summary>SHA-256 of <c>vocab.txt</c> (also in the ONNX metadata as <c>vocab_sha256</c>).</summary>
     [JsonPropertyName("vocab_sha256")] public required string VocabularySha256 { get; init; }
 
+    /// <summary>The entry of <paramref name="path"/>; <see cref="InvalidDataException"/> if the manifest does not list it.</summary>
+    public PackageFile File(string path) =>
+        Files.FirstOrDefault(f => f.Path == path) ?? throw new InvalidDataException($"model package {Name}/{Version} lists no {path}.");
+
+    /// <summary>
+    /// This manifest if it describes <paramref name="name"/>/<paramref name="version"/>, lists every required file,
+    /// and names only plain file names (manifests come from storage and must not steer writes elsewhere); else an
+    /// <see cref="InvalidDataException"/> naming <paramref name="source"/>.
+    /// </summary>
+    public ModelPackageManifest CheckFor(string name, string version, string source)
+    {
+        if (Name != name || Version != version)
+        {
+            throw new InvalidDataException($"{source}: describes {Name}/{Version}, not {name}/{version}.");
+        }
+
+        var missing = ModelPackageLayout.RequiredFiles.Except(Files.Select(f => f.Path), StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException($"{source}: lists no {string.Join(", ", missing)}.");
+        }
+
+        foreach (var file in Files)
+        {
+            ModelPackageLayout.FileName(file.Path);
+        }
+
+        return this;
+    }
+
     /// <summary>The manifest's JSON text.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

@@ -46,12 +46,20 @@ public sealed class ModelPackageReader
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no such package (no package.json).</exception>
     /// <exception cref="InvalidDataException">The manifest is invalid, or a file's size or SHA-256 differs from it.</exception>
-    public async Task<ModelPackage> OpenAsync(string name, string version, string? destination = null, CancellationToken cancellationToken = default)
+    public Task<ModelPackage> OpenAsync(string name, string version, string? destination = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(name, version, destination, only: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(string, string, string?, CancellationToken)"/>, downloading only the files named in
+    /// <paramref name="only"/> (each must be listed in the manifest; null: all). Serving, for one, needs no weights.
+    /// The manifest is written last, so a folder with a package.json holds every file it was asked for.
+    /// </summary>
+    public async Task<ModelPackage> OpenAsync(string name, string version, string? destination, IReadOnlyCollection<string>? only, CancellationToken cancellationToken = default)
     {
         var (prefix, json, manifest) = await ReadManifestAsync(name, version, cancellationToken).ConfigureAwait(false);
         var folder = Path.GetFullPath(destination ?? Path.Combine(Path.GetTempPath(), "bertfunctions-models", name, version));
         Directory.CreateDirectory(folder);
-        foreach (var file in manifest.Files)
+        foreach (var file in only is null ? manifest.Files : only.Select(manifest.File))
         {
             await DownloadVerifiedAsync(prefix, folder, file, cancellationToken).ConfigureAwait(false);
         }
@@ -106,26 +114,37 @@ public sealed class ModelPackageReader
             throw new FileNotFoundException($"model package {name}/{version} does not exist: {source} not found (a package exists only once its manifest is written).", source, e);
         }
 
-        return (prefix, json, Check(ModelPackageManifest.FromJson(json, source), name, version, source));
+        return (prefix, json, ModelPackageManifest.FromJson(json, source).CheckFor(name, version, source));
     }
 
     private async Task DownloadVerifiedAsync(string prefix, string folder, PackageFile file, CancellationToken cancellationToken)
     {
         var target = Path.Combine(folder, ModelPackageLayout.FileName(file.Path));
         var partial = target + ".partial";
+        Stream content;
         try
         {
-            await container.GetBlobClient(prefix + file.Path).DownloadToAsync(partial, cancellationToken).ConfigureAwait(false);
+            content = (await container.GetBlobClient(prefix + file.Path).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.Content;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             throw new InvalidDataException($"{prefix}{file.Path}: listed in the manifest but missing from storage.", e);
         }
 
-        var (size, sha256) = await FileHashes.OfFileAsync(partial, cancellationToken).ConfigureAwait(false);
+        // Hashed while it streams to disk: one read of every byte.
+        (long Size, string Sha256) written;
+        await using (content.ConfigureAwait(false))
+        {
+            var stream = File.Create(partial);
+            await using (stream.ConfigureAwait(false))
+            {
+                written = await FileHashes.CopyAsync(content, stream, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         try
         {
-            Compare(prefix, file, size, sha256);
+            Compare(prefix, file, written.Size, written.Sha256);
         }
         catch (InvalidDataException)
         {
@@ -143,26 +162,5 @@ public sealed class ModelPackageReader
         {
             throw new InvalidDataException($"{prefix}{file.Path}: content does not match the manifest (size {size} vs {file.Size}, SHA-256 {sha256} vs {file.Sha256}); the file is corrupt or was modified after the package was written.");
         }
-    }
-
-    private static ModelPackageManifest Check(ModelPackageManifest manifest, string name, string version, string source)
-    {
-        if (manifest.Name != name || manifest.Version != version)
-        {
-            throw new InvalidDataException($"{source}: describes {manifest.Name}/{manifest.Version}, not {name}/{version}.");
-        }
-
-        var missing = ModelPackageLayout.RequiredFiles.Except(manifest.Files.Select(f => f.Path), StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
-        {
-            throw new InvalidDataException($"{source}: lists no {string.Join(", ", missing)}.");
-        }
-
-        foreach (var file in manifest.Files)
-        {
-            ModelPackageLayout.FileName(file.Path);
-        }
-
-        return manifest;
     }
 }

@@ -7,6 +7,7 @@ using BertFunctions.Serving;
 using BertFunctions.Serving.Models;
 using BertFunctions.Serving.Packages;
 using BertFunctions.Storage;
+using BertFunctions.Storage.Packages;
 using BertFunctions.Training.Contracts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,7 @@ internal static class Int8Benchmark
             for (var i = 0; i < options.Versions.Count; i++)
             {
                 var package = await packages.GetAsync(options.Model, options.Versions[i], CancellationToken.None).ConfigureAwait(false);
-                var dataset = TrainingJobSpec.FromJson(await File.ReadAllTextAsync(package.PathOf(PackageFiles.Job)).ConfigureAwait(false)).Dataset;
+                var dataset = TrainingJobSpec.FromJson(await File.ReadAllTextAsync(package.PathOf(ModelPackageLayout.JobFile)).ConfigureAwait(false)).Dataset;
                 if (!splits.TryGetValue(dataset, out var test))
                 {
                     splits[dataset] = test = await TestSplit.ReadAsync(blobs, dataset).ConfigureAwait(false);
@@ -71,8 +72,8 @@ internal static class Int8Benchmark
             throw new InvalidDataException($"{name}: labels {string.Join(",", package.Manifest.Labels)} differ from its dataset's {string.Join(",", test.Labels.Labels)}");
         }
 
-        var padId = File.ReadLines(package.PathOf(PackageFiles.Vocabulary)).TakeWhile(l => l != "[PAD]").Count();
-        var fp32Onnx = File.ReadAllBytes(package.PathOf(PackageFiles.Onnx));
+        var padId = File.ReadLines(package.PathOf(ModelPackageLayout.VocabularyFile)).TakeWhile(l => l != "[PAD]").Count();
+        var fp32Onnx = File.ReadAllBytes(package.PathOf(ModelPackageLayout.OnnxFile));
         var watch = Stopwatch.StartNew();
         var (int8Onnx, quantized) = Int8DynamicQuantizer.Quantize(fp32Onnx);
         var quantizeSeconds = watch.Elapsed.TotalSeconds;

@@ -6,6 +6,7 @@ using BertFunctions.Datasets;
 using BertFunctions.Serving.Models;
 using BertFunctions.Serving.Packages;
 using BertFunctions.Storage;
+using BertFunctions.Storage.Packages;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Benchmarks.Serving;
@@ -73,8 +74,8 @@ internal static class ServingBenchmark
             var package = OpenCached(host.CacheDirectory, "v1");
             var tokenization = await new TokenizationSettingsReader(blobs, NullLogger<TokenizationSettingsReader>.Instance).ReadAsync(package, CancellationToken.None).ConfigureAwait(false);
             using var model = ClassificationModel.Load(package, tokenization, intraOp);
-            using var bare = new BareSession(package.PathOf(PackageFiles.Onnx), intraOp);
-            var padId = TokenVocabulary.Load(File.ReadAllBytes(package.PathOf(PackageFiles.Vocabulary))).PadId;
+            using var bare = new BareSession(package.PathOf(ModelPackageLayout.OnnxFile), intraOp);
+            var padId = TokenVocabulary.Load(File.ReadAllBytes(package.PathOf(ModelPackageLayout.VocabularyFile))).PadId;
             var compare = new SequentialComparison(client, model, bare, padId);
             var shortInputs = texts.Subjects.Select(s => (IReadOnlyList<string>)[s]).ToList();
             var shortTokens = Median(texts.Subjects.Select(s => (double)model.Encode(s).InputIds.Length));
@@ -153,8 +154,8 @@ internal static class ServingBenchmark
     private static LocalModelPackage OpenCached(string cache, string version)
     {
         var folder = Path.Combine(cache, BenchModels.Name, version);
-        var manifestPath = Path.Combine(folder, PackageFiles.Manifest);
-        return new LocalModelPackage(BenchModels.Name, version, folder, PackageManifest.Parse(File.ReadAllBytes(manifestPath), manifestPath));
+        var manifestPath = Path.Combine(folder, ModelPackageLayout.ManifestFile);
+        return new LocalModelPackage(BenchModels.Name, version, folder, ModelPackageManifest.FromJson(File.ReadAllText(manifestPath), manifestPath));
     }
 
     internal static string Errors(LoadTest.Outcome outcome) =>
