@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using BertFunctions.Storage;
 using YamlDotNet.RepresentationModel;
@@ -404,18 +403,7 @@ public sealed partial class AzureWorkflowTests(InfraTemplates infra)
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = Bicep.RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = ChildProcess.Start(fileName, Bicep.RepoRoot, args);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("SMOKE_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(name);
@@ -426,21 +414,7 @@ public sealed partial class AzureWorkflowTests(InfraTemplates infra)
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in 1 minute");
-        }
-
-        return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        return await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(1), $"{fileName} {string.Join(' ', args)}").ConfigureAwait(false);
     }
 
     private static YamlMappingNode Workflow()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace BertFunctions.Infra.Tests;
 
@@ -308,14 +307,7 @@ public sealed class PreprovisionTests(InfraTemplates infra) : IDisposable
             }
         }
 
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            WorkingDirectory = Bicep.RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(Bicep.RepoRoot, Hook));
+        var start = ChildProcess.Start("/bin/sh", Bicep.RepoRoot, [Path.Combine(Bicep.RepoRoot, Hook)]);
         foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("AZURE_", StringComparison.Ordinal) || k.StartsWith("TRAINER_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(variable);
@@ -333,24 +325,12 @@ public sealed class PreprovisionTests(InfraTemplates infra) : IDisposable
             start.Environment[variable] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start /bin/sh");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Hook} did not finish in 1 minute");
-        }
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(1), Hook).ConfigureAwait(false);
 
         var log = Path.Combine(root, "calls.log");
         string[] calls = File.Exists(log) ? await File.ReadAllLinesAsync(log).ConfigureAwait(false) : [];
         File.Delete(log);
-        return new Run(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), calls);
+        return new Run(exitCode, stdout, stderr, calls);
     }
 
     private static string Which(string tool) =>
