@@ -106,7 +106,7 @@ param deployerDataAccess bool = true
 // The projects' target framework (Directory.Build.props: net10.0); the tests check that they agree.
 var dotnetVersion = '10.0'
 
-// What the code uses (functions/BertFunctions.Storage/StorageLayout.cs, TrainingQueues); the tests check it.
+// What the code uses (trainer-container/BertFunctions.Contracts/Storage/StorageLayout.cs, TrainingQueues); the tests check it.
 var uploadsContainer = 'uploads'
 var datasetsContainer = 'datasets'
 var pipelineContainers = [uploadsContainer, datasetsContainer, 'quarantine', 'checkpoints', 'models', 'runs']

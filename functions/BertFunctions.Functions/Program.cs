@@ -1,6 +1,6 @@
 using BertFunctions.Orchestration;
 using BertFunctions.Serving;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,7 @@ using BertFunctions.Orchestration;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Serving;
 using BertFunctions.Serving.Api;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -3,7 +3,7 @@ using Azure.Storage.Blobs.Models;
 using BertFunctions.Orchestration;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Hosting;

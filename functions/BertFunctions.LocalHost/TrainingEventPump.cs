@@ -1,6 +1,6 @@
 using Azure.Storage.Queues;
 using BertFunctions.Orchestration.Events;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

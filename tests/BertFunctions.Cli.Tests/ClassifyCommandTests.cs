@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BertFunctions.Export;
 using BertFunctions.Modeling;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Azure.Storage.Blobs;
 using TorchSharp;
 

@@ -1,7 +1,7 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Export.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using BertFunctions.Modeling;
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Packages;
 using Onnx;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using YamlDotNet.RepresentationModel;
 
 namespace BertFunctions.Infra.Tests;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Infra.Tests;
 

@@ -1,5 +1,5 @@
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Infra.Tests;
 

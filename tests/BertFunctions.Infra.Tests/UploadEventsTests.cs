@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using static BertFunctions.Infra.Tests.Json;
 
 namespace BertFunctions.Infra.Tests;

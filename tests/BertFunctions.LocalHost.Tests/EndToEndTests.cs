@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using BertFunctions.Orchestration.Api;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.LocalHost.Tests;
 

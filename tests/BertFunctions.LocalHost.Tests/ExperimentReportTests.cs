@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Playwright;
 
 namespace BertFunctions.LocalHost.Tests;

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using Azure.Storage.Blobs;
 using BertFunctions.Corpora;
 using BertFunctions.Orchestration;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.AspNetCore.Builder;
 
 namespace BertFunctions.LocalHost.Tests;

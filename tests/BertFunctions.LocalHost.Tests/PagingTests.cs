@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.LocalHost.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Net.Sockets;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Microsoft.AspNetCore.Builder;

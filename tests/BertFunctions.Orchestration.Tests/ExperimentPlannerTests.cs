@@ -1,6 +1,6 @@
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

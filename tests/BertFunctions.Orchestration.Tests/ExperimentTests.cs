@@ -1,7 +1,7 @@
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 

@@ -1,5 +1,5 @@
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

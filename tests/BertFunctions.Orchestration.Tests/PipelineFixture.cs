@@ -2,7 +2,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using BertFunctions.Corpora;
 using BertFunctions.Orchestration;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;

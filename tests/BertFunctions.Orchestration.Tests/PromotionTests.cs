@@ -1,7 +1,7 @@
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask.Client;
 
 namespace BertFunctions.Orchestration.Tests;
@@ -52,7 +52,7 @@ public sealed class PromotionTests(PipelineFixture fixture) : IClassFixture<Pipe
     public async Task A_package_whose_weights_changed_after_its_manifest_was_written_is_not_promoted()
     {
         await fixture.UploadSpamAsync("tampered", perLabel: 10);
-        var models = fixture.Blobs.GetBlobContainerClient(BertFunctions.Storage.StorageLayout.ModelsContainer);
+        var models = fixture.Blobs.GetBlobContainerClient(BertFunctions.Contracts.Storage.StorageLayout.ModelsContainer);
         await using var trainer = new ScriptedTrainer(fixture, (spec, _) =>
         {
             // The package is whole when written, then its weights are replaced: the manifest's SHA-256 no longer holds.

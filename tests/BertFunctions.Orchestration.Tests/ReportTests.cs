@@ -1,8 +1,8 @@
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Orchestration.Reports;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

@@ -3,8 +3,8 @@ using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Events;
 using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 

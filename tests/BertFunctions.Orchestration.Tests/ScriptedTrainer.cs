@@ -2,9 +2,9 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using System.Collections.Concurrent;
 using BertFunctions.Orchestration.Events;
-using BertFunctions.Storage;
-using BertFunctions.Storage.Packages;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

@@ -1,6 +1,6 @@
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask.Client;
 
 namespace BertFunctions.Orchestration.Tests;
@@ -103,7 +103,7 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
     /// <summary>Per ingestion run of a dataset (work files under <c>datasets/{dataset}/runs/</c>): each document's split code by content hash.</summary>
     private async Task<List<Dictionary<string, byte>>> SplitsByIngestionRunAsync(string dataset)
     {
-        var datasets = fixture.Blobs.GetBlobContainerClient(Storage.StorageLayout.DatasetsContainer);
+        var datasets = fixture.Blobs.GetBlobContainerClient(BertFunctions.Contracts.Storage.StorageLayout.DatasetsContainer);
         var units = new List<string>();
         await foreach (var blob in datasets.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"{dataset}/runs/", TestContext.Current.CancellationToken))
         {

@@ -3,7 +3,7 @@ using BertFunctions.Corpora;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Events;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Pipeline.Tests;

@@ -2,7 +2,7 @@ using BertFunctions.Corpora;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Pipeline.Tests;
 

@@ -3,7 +3,7 @@ using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Pipeline.Vocabulary;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization.Training;
 
 namespace BertFunctions.Pipeline.Tests;

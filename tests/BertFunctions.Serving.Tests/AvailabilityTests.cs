@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Serving.Tests;

@@ -7,8 +7,8 @@ using BertFunctions.Ingestion;
 using BertFunctions.Modeling;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 
 [assembly: AssemblyFixture(typeof(BertFunctions.Serving.Tests.ServingWorld))]

@@ -6,10 +6,10 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Training;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Tests;
 
 namespace BertFunctions.Trainer.Tests;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BertFunctions.Modeling;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Training.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BertFunctions.Training.Baselines;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 
 namespace BertFunctions.Training.Tests;

@@ -30,11 +30,11 @@ public sealed class CapturingLoggerFactory : ILoggerFactory
 }
 
 /// <summary>An IProgress that records synchronously (Progress&lt;T&gt; posts to the thread pool) and can react to events.</summary>
-public sealed class EventRecorder(Action<BertFunctions.Training.Contracts.TrainingEvent>? onEvent = null) : IProgress<BertFunctions.Training.Contracts.TrainingEvent>
+public sealed class EventRecorder(Action<BertFunctions.Contracts.Training.TrainingEvent>? onEvent = null) : IProgress<BertFunctions.Contracts.Training.TrainingEvent>
 {
-    public List<BertFunctions.Training.Contracts.TrainingEvent> Events { get; } = [];
+    public List<BertFunctions.Contracts.Training.TrainingEvent> Events { get; } = [];
 
-    public void Report(BertFunctions.Training.Contracts.TrainingEvent value)
+    public void Report(BertFunctions.Contracts.Training.TrainingEvent value)
     {
         lock (Events)
         {

@@ -1,4 +1,4 @@
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Training.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using static TorchSharp.torch;
 
 namespace BertFunctions.Training.Tests;

@@ -6,9 +6,9 @@ using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Pipeline.Vocabulary;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization.Training;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Training.Tests;

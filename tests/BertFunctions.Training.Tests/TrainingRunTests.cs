@@ -1,6 +1,6 @@
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Training.Tests;

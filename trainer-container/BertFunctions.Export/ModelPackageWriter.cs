@@ -3,7 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Modeling;
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Packages;
 
 namespace BertFunctions.Export;
 

@@ -4,7 +4,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Trainer;
 

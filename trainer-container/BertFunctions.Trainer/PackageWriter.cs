@@ -2,10 +2,10 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using BertFunctions.Export;
 using BertFunctions.Modeling;
-using BertFunctions.Storage;
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Packages;
 using BertFunctions.Training;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Trainer;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Azure.Storage.Queues;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Trainer;

@@ -1,7 +1,7 @@
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

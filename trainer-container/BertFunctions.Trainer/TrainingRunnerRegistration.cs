@@ -1,6 +1,6 @@
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Training;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,4 @@
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Training;
 
@@ -22,6 +22,6 @@ public sealed class NoOpModelPackageWriter : IModelPackageWriter
     public Task<string> WriteAsync(TrainingJobSpec spec, TrainingResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return Task.FromResult(spec.Output is null ? "" : $"{Storage.StorageLayout.ModelsContainer}/{spec.Output.Prefix}");
+        return Task.FromResult(spec.Output is null ? "" : $"{Contracts.Storage.StorageLayout.ModelsContainer}/{spec.Output.Prefix}");
     }
 }

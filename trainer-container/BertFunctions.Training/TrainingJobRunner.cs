@@ -2,7 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using BertFunctions.Modeling;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Engine;
 using BertFunctions.Training.Modeling;

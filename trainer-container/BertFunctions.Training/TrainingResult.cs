@@ -1,5 +1,5 @@
 using BertFunctions.Modeling;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using TorchSharp;
 
 namespace BertFunctions.Training;

@@ -4,7 +4,7 @@ using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
 using BertFunctions.Export;
 using BertFunctions.Modeling;
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Packages;
 using BertFunctions.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;

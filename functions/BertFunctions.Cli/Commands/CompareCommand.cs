@@ -14,8 +14,8 @@ using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Orchestration.Reports;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -10,8 +10,8 @@ using BertFunctions.Cli.Storage;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

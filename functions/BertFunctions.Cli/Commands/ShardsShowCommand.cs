@@ -5,7 +5,7 @@ using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
 using BertFunctions.Datasets;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console.Cli;

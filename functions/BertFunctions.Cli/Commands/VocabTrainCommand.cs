@@ -6,7 +6,7 @@ using BertFunctions.Cli.Storage;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Pipeline.Vocabulary;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization;
 using BertFunctions.Tokenization.Training;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Cli.Storage;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Activities;

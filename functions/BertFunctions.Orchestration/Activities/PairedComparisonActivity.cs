@@ -3,7 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Activities;

@@ -3,10 +3,10 @@ using Azure.Storage.Queues;
 using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Vocabulary;
-using BertFunctions.Storage;
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Packages;
 using BertFunctions.Tokenization.Training;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 

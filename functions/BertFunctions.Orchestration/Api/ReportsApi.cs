@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Orchestration.Reports;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

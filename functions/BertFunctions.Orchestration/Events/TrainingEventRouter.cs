@@ -1,6 +1,6 @@
 using System.Text.Json;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Orchestrators;

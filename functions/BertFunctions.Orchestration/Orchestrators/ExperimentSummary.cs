@@ -1,6 +1,6 @@
 using System.Globalization;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

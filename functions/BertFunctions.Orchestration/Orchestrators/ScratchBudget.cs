@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

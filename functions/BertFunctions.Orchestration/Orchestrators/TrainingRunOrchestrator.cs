@@ -4,7 +4,7 @@ using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Orchestrators;

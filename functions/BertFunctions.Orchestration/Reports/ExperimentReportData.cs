@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Orchestration.Reports;
 

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using BertFunctions.Datasets;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Pipeline.Ingestion;
 

@@ -1,6 +1,8 @@
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 
+using BertFunctions.Contracts.Storage;
+
 namespace BertFunctions.Pipeline.Ingestion;
 
 /// <summary>What a dataset version is for: masked-language-model pretraining or sequence classification.</summary>
@@ -67,12 +69,12 @@ public sealed record IngestionRequest
 
     /// <summary>Where the inputs are.</summary>
     public string UploadPrefix => (UploadsOf ?? Kind) == DatasetKind.Pretraining
-        ? Storage.StorageLayout.RawPrefix(Dataset)
-        : Storage.StorageLayout.LabeledPrefix(Dataset);
+        ? StorageLayout.RawPrefix(Dataset)
+        : StorageLayout.LabeledPrefix(Dataset);
 
     public void Validate()
     {
-        Storage.BlobNames.Dataset(Dataset);
+        BlobNames.Dataset(Dataset);
         Reading.Validate();
         Split.Validate();
         if (WorkUnitBytes < 1024 * 1024 || MaxShardBytes < 64 * 1024 || FilesPerUnit < 1)

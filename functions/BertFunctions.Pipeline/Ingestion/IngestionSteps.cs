@@ -7,7 +7,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Pipeline.Ingestion;

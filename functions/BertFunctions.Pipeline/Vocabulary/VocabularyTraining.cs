@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization;
 using BertFunctions.Tokenization.Training;
 

@@ -3,7 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Serving.Models;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

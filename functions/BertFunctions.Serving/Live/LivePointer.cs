@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Serving.Live;
 

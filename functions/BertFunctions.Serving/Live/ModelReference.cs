@@ -1,4 +1,4 @@
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Serving.Live;
 

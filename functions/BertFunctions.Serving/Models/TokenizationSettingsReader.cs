@@ -4,9 +4,9 @@ using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Datasets;
 using BertFunctions.Serving.Packages;
-using BertFunctions.Storage;
-using BertFunctions.Storage.Packages;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Serving.Models;

@@ -1,4 +1,4 @@
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Packages;
 
 namespace BertFunctions.Serving.Packages;
 

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
-using BertFunctions.Storage;
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Packages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -5,7 +5,7 @@ using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Benchmarks.Ingestion;

@@ -6,9 +6,9 @@ using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Serving;
 using BertFunctions.Serving.Models;
 using BertFunctions.Serving.Packages;
-using BertFunctions.Storage;
-using BertFunctions.Storage.Packages;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

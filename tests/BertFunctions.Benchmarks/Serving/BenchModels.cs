@@ -4,7 +4,7 @@ using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Benchmarks.Serving;

@@ -5,8 +5,8 @@ using BertFunctions.Benchmarks.Ingestion;
 using BertFunctions.Datasets;
 using BertFunctions.Serving.Models;
 using BertFunctions.Serving.Packages;
-using BertFunctions.Storage;
-using BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Packages;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Benchmarks.Serving;

@@ -3,8 +3,8 @@ using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Datasets;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Storage;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Training.Data;
 

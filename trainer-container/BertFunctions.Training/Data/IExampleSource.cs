@@ -1,5 +1,5 @@
 using BertFunctions.Datasets;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Training.Data;
 

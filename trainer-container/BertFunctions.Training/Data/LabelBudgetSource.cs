@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using BertFunctions.Datasets;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Training.Data;
 

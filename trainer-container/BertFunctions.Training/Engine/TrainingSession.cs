@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BertFunctions.Modeling;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Evaluation;
 using BertFunctions.Training.Modeling;

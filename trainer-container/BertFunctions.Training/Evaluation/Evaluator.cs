@@ -1,5 +1,5 @@
 using BertFunctions.Modeling;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Engine;
 using BertFunctions.Training.Modeling;

@@ -1,5 +1,5 @@
 using BertFunctions.Modeling;
-using BertFunctions.Training.Contracts;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,7 +1,9 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
-namespace BertFunctions.Storage.Tests;
+using BertFunctions.Contracts.Storage;
+
+namespace BertFunctions.Contracts.Tests;
 
 public sealed class AzuriteEmulatorTests
 {

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 
-namespace BertFunctions.Storage.Packages;
+namespace BertFunctions.Contracts.Packages;
 
 /// <summary>A model package downloaded and verified on local disk.</summary>
 /// <param name="Folder">The folder; it is also an HF model directory (the trainer opens it with <c>HfModelDirectory.Open</c>).</param>

@@ -3,7 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
-namespace BertFunctions.Storage;
+namespace BertFunctions.Contracts.Storage;
 
 /// <summary>Small JSON documents in blobs (manifests, indexes, run records, live pointers, plans): written whole, read back or null when absent.</summary>
 public static class JsonBlobs

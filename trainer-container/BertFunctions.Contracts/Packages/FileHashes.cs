@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace BertFunctions.Storage.Packages;
+namespace BertFunctions.Contracts.Packages;
 
 /// <summary>SHA-256 of files and text, as lower-case hex (the form manifests store).</summary>
 public static class FileHashes

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace BertFunctions.Training.Contracts;
+namespace BertFunctions.Contracts.Training;
 
 [JsonConverter(typeof(JsonStringEnumConverter<TrainingEventKind>))]
 public enum TrainingEventKind

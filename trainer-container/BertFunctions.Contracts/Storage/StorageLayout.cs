@@ -1,4 +1,4 @@
-namespace BertFunctions.Storage;
+namespace BertFunctions.Contracts.Storage;
 
 /// <summary>
 /// Where everything lives in Blob Storage. One place, so that the Functions app, the trainer and the CLI agree;

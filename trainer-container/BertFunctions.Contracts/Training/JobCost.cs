@@ -1,4 +1,4 @@
-namespace BertFunctions.Training.Contracts;
+namespace BertFunctions.Contracts.Training;
 
 /// <summary>
 /// What a job cost: the figures the strategy comparison sets against quality. A resumed job adds to what its

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace BertFunctions.Training.Contracts;
+namespace BertFunctions.Contracts.Training;
 
 [JsonConverter(typeof(JsonStringEnumConverter<ModelBaseKind>))]
 public enum ModelBaseKind

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace BertFunctions.Training.Contracts;
+namespace BertFunctions.Contracts.Training;
 
 /// <summary>What a training job does.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<JobMode>))]

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace BertFunctions.Training.Contracts;
+namespace BertFunctions.Contracts.Training;
 
 /// <summary>Training hyperparameters; defaults follow common BERT fine-tuning practice.</summary>
 public sealed record Hyperparameters

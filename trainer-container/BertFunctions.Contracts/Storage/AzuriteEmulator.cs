@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace BertFunctions.Storage;
+namespace BertFunctions.Contracts.Storage;
 
 /// <summary>
 /// The real Azure Storage emulator (Azurite, installed from npm by <c>package.json</c>) started as a child process

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace BertFunctions.Storage;
+namespace BertFunctions.Contracts.Storage;
 
 /// <summary>
 /// Validation of every name that ends up in a blob path. Names come from users (dataset names, uploaded paths)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace BertFunctions.Storage.Packages;
+namespace BertFunctions.Contracts.Packages;
 
 /// <summary>The <c>package.json</c> of a model package: what it holds, each file's size and SHA-256, and a summary.</summary>
 public sealed record ModelPackageManifest

@@ -3,7 +3,7 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
-namespace BertFunctions.Storage;
+namespace BertFunctions.Contracts.Storage;
 
 /// <summary>
 /// Blob and queue clients from one setting: an https:// blob account URL uses DefaultAzureCredential (a managed

@@ -1,4 +1,6 @@
-namespace BertFunctions.Storage.Tests;
+using BertFunctions.Contracts.Storage;
+
+namespace BertFunctions.Contracts.Tests;
 
 public sealed class BlobNamesTests
 {

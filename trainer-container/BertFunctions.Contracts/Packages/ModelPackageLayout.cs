@@ -1,4 +1,6 @@
-namespace BertFunctions.Storage.Packages;
+using BertFunctions.Contracts.Storage;
+
+namespace BertFunctions.Contracts.Packages;
 
 /// <summary>
 /// Where a model package lives: <c>models/{name}/{version}/</c>, flat. The HF files sit at the root of the folder,
