@@ -1,3 +1,5 @@
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Serving;
 
 /// <summary>Why no model can answer a request.</summary>

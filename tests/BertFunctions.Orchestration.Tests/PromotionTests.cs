@@ -4,6 +4,8 @@ using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask.Client;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Tests;
 
 /// <summary>Champion/challenger: a candidate replaces the live model only when it beats it on the same validation split.</summary>

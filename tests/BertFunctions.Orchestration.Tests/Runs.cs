@@ -5,6 +5,8 @@ using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Tests;
 
 /// <summary>Starting a run the way the HTTP API does, and reading what it left in storage.</summary>

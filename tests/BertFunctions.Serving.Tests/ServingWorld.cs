@@ -9,6 +9,7 @@ using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Contracts.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
 [assembly: AssemblyFixture(typeof(BertFunctions.Serving.Tests.ServingWorld))]
@@ -96,7 +97,7 @@ public sealed class ServingWorld : IAsyncLifetime
         }
     }
 
-    /// <summary>What the pipeline's promotion writes: Orchestration's LiveModel in models/{name}/live.json.</summary>
+    /// <summary>What the pipeline's promotion writes: the contracts' LiveModel in models/{name}/live.json.</summary>
     public async Task PromoteAsync(string name, string version)
     {
         var live = new LiveModel
@@ -111,7 +112,7 @@ public sealed class ServingWorld : IAsyncLifetime
         };
         var models = Blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
         await models.CreateIfNotExistsAsync();
-        await models.GetBlobClient(StorageLayout.LiveModel(name)).UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(live, RunRecord.JsonOptions)), overwrite: true);
+        await models.GetBlobClient(StorageLayout.LiveModel(name)).UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(live, LiveModel.JsonOptions)), overwrite: true);
     }
 
     public async ValueTask DisposeAsync()

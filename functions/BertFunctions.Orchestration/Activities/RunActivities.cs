@@ -10,6 +10,8 @@ using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Activities;
 
 public sealed record DispatchInput(string RunId, string JobId, string SpecJson, int Attempt);
@@ -80,7 +82,7 @@ public sealed class ReadLiveModelActivity(BlobServiceClient blobs) : TaskActivit
 {
     public override async Task<LiveModelRead> RunAsync(TaskActivityContext context, string input)
     {
-        var (live, etag) = await JsonBlobs.TryReadWithETagAsync<LiveModel>(blobs.GetBlobContainerClient(StorageLayout.ModelsContainer), StorageLayout.LiveModel(input), RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+        var (live, etag) = await JsonBlobs.TryReadWithETagAsync<LiveModel>(blobs.GetBlobContainerClient(StorageLayout.ModelsContainer), StorageLayout.LiveModel(input), LiveModel.JsonOptions, CancellationToken.None).ConfigureAwait(false);
         return new LiveModelRead(live, etag);
     }
 }
@@ -98,7 +100,7 @@ public sealed class PromoteModelActivity(BlobServiceClient blobs) : TaskActivity
         ArgumentNullException.ThrowIfNull(input);
         var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
         await models.CreateIfNotExistsAsync().ConfigureAwait(false);
-        return await JsonBlobs.TryWriteIfAsync(models, StorageLayout.LiveModel(input.Model.Name), input.Model, input.IfMatch, RunRecord.JsonOptions, CancellationToken.None).ConfigureAwait(false);
+        return await JsonBlobs.TryWriteIfAsync(models, StorageLayout.LiveModel(input.Model.Name), input.Model, input.IfMatch, LiveModel.JsonOptions, CancellationToken.None).ConfigureAwait(false);
     }
 }
 

@@ -1,5 +1,7 @@
 using BertFunctions.Orchestration.Contracts;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Api;
 
 /// <summary>GET /api/training/{id}: where a run is, and how it ended.</summary>

@@ -12,6 +12,8 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Api;
 
 /// <summary>
@@ -274,7 +276,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
             }
         }
 
-        var live = await JsonBlobs.TryReadListedAsync<LiveModel>(container, $"{model}/live.json", RunRecord.JsonOptions, LogSkipped, cancellationToken).ConfigureAwait(false);
+        var live = await JsonBlobs.TryReadListedAsync<LiveModel>(container, $"{model}/live.json", LiveModel.JsonOptions, LogSkipped, cancellationToken).ConfigureAwait(false);
         var versions = new List<ModelVersionSummary>();
         foreach (var (_, blob) in newest.InOrder())
         {

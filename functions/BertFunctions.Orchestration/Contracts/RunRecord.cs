@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Contracts;
 
 /// <summary>States of a run record.</summary>
@@ -42,35 +44,6 @@ public sealed record RunRecord
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
-}
-
-/// <summary><c>models/{name}/live.json</c>: the champion, the model that serving uses.</summary>
-public sealed record LiveModel
-{
-    public required string Name { get; init; }
-
-    public required string Version { get; init; }
-
-    /// <summary><c>{name}/{version}/</c> in the models container.</summary>
-    public required string Package { get; init; }
-
-    /// <summary>Its metrics, on the test split of <see cref="DatasetVersion"/>.</summary>
-    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
-
-    public required string DatasetVersion { get; init; }
-
-    /// <summary>The vocabulary its data is tokenized with: <c>minilm</c> or a vocab.txt blob in the datasets container.</summary>
-    public string Vocabulary { get; init; } = "minilm";
-
-    public required string RunId { get; init; }
-
-    public required DateTimeOffset PromotedAt { get; init; }
-
-    /// <summary>Its labels, in id order.</summary>
-    public IReadOnlyList<string>? Labels { get; init; }
-
-    /// <summary>Its <see cref="Contracts.LabelContract"/>; null for a model promoted before contracts were recorded.</summary>
-    public string? LabelContract { get; init; }
 }
 
 /// <summary>The live pointer as read, with its ETag (null: no model is live).</summary>

@@ -1,6 +1,8 @@
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>

@@ -5,6 +5,8 @@ using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>

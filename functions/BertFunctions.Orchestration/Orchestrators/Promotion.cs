@@ -1,6 +1,8 @@
 using System.Globalization;
 using BertFunctions.Orchestration.Contracts;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>Champion/challenger: whether a candidate replaces the live model.</summary>

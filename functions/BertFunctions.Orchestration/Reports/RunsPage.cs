@@ -6,6 +6,8 @@ using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Storage;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Reports;
 
 /// <summary>
@@ -78,7 +80,7 @@ public static class RunsPage
 
         await foreach (var item in models.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, delimiter: "/", prefix: null, cancellationToken).ConfigureAwait(false))
         {
-            if (item.IsPrefix && await JsonBlobs.TryReadListedAsync<LiveModel>(models, item.Prefix + "live.json", RunRecord.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } pointer)
+            if (item.IsPrefix && await JsonBlobs.TryReadListedAsync<LiveModel>(models, item.Prefix + "live.json", LiveModel.JsonOptions, malformed, cancellationToken).ConfigureAwait(false) is { } pointer)
             {
                 live.Add(pointer);
             }

@@ -7,6 +7,8 @@ using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Serving.Live;
 
 /// <summary>
@@ -233,7 +235,7 @@ public sealed partial class LiveModelCache(ModelLoader loader, BlobServiceClient
                 return null;
             }
 
-            return (LivePointer.Parse(response.Value.Content.ToMemory().Span, name).Version, response.Value.Details.ETag);
+            return (LiveModel.Parse(response.Value.Content.ToMemory().Span, name).Version, response.Value.Details.ETag);
         }
         catch (RequestFailedException e) when (e.Status == 304)
         {

@@ -7,6 +7,8 @@ using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Benchmarks.Serving;
 
 /// <summary>
@@ -61,6 +63,6 @@ internal static class BenchModels
         };
         var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
         await models.CreateIfNotExistsAsync().ConfigureAwait(false);
-        await models.GetBlobClient(StorageLayout.LiveModel(Name)).UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(live, RunRecord.JsonOptions)), overwrite: true).ConfigureAwait(false);
+        await models.GetBlobClient(StorageLayout.LiveModel(Name)).UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(live, LiveModel.JsonOptions)), overwrite: true).ConfigureAwait(false);
     }
 }
