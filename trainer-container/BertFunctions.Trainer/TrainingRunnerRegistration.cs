@@ -13,7 +13,7 @@ public static class TrainingRunnerRegistration
         services.AddSingleton<ITrainingJobRunner>(sp =>
         {
             var blobs = sp.GetRequiredService<StorageClients>().Blobs;
-            return new LibraryRunner(TrainingJobRunner.Create(blobs, sp.GetRequiredService<ILoggerFactory>(), new PackageWriter(blobs)));
+            return new LibraryRunner(TrainingJobRunner.Create(blobs, sp.GetRequiredService<ILoggerFactory>(), new JobPackageWriter(blobs)));
         });
 
     private sealed class LibraryRunner(TrainingJobRunner runner) : ITrainingJobRunner

@@ -104,7 +104,7 @@ public sealed class TrainCommand(ConsoleStreams streams) : AsyncCommand<TrainCom
         var version = settings.Version ?? (await new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance).LatestVersionAsync(settings.Dataset, cancellationToken).ConfigureAwait(false)
                 ?? throw new CliException($"dataset '{settings.Dataset}' has no versions yet: run bertfn ingest first", ExitCodes.NoInput));
         var spec = await BuildSpecAsync(settings, version, cancellationToken).ConfigureAwait(false);
-        var runner = TrainingJobRunner.Create(storage.Blobs, NullLoggerFactory.Instance, new PackageWriter(storage.Blobs));
+        var runner = TrainingJobRunner.Create(storage.Blobs, NullLoggerFactory.Instance, new JobPackageWriter(storage.Blobs));
         var console = streams.ErrorConsole();
         TrainingEvent? last = null;
         TrainingResult result;

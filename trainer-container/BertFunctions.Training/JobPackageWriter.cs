@@ -4,16 +4,16 @@ using BertFunctions.Export;
 using BertFunctions.Modeling;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Packages;
-using BertFunctions.Training;
 using BertFunctions.Contracts.Training;
 
-namespace BertFunctions.Trainer;
+namespace BertFunctions.Training;
 
 /// <summary>
 /// Writes the model package of a finished classification job (HF directory, ONNX export, metrics, job spec) to
-/// <c>models/{name}/{version}/</c>: the bridge between the training library and the export library.
+/// <c>models/{name}/{version}/</c> through the export library. Here, not in a host, so that every host (the trainer
+/// container, the CLI) writes packages the same way without reaching into another host.
 /// </summary>
-public sealed class PackageWriter(BlobServiceClient blobs) : IModelPackageWriter
+public sealed class JobPackageWriter(BlobServiceClient blobs) : IModelPackageWriter
 {
     public async Task<string> WriteAsync(TrainingJobSpec spec, TrainingResult result, CancellationToken cancellationToken)
     {
