@@ -1,9 +1,10 @@
-using BertFunctions.Serving.Live;
 using BertFunctions.Serving.Packages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace BertFunctions.Serving.Models;
+using BertFunctions.Serving.Models;
+
+namespace BertFunctions.Serving.Live;
 
 /// <summary>Loads one version: the package (cached on disk), its training tokenization, the ONNX Runtime session, and a warm-up run.</summary>
 public sealed partial class ModelLoader(ModelPackageCache packages, TokenizationSettingsReader settings, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelLoader> logger)
