@@ -96,7 +96,7 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var job = Assert.Single(trainer.Received); // no MLM job
         Assert.Equal((JobMode.Classify, ModelBase.MiniLm), (job.Mode, job.Base));
         Assert.True(job.Hyperparameters.FreezeEncoder);
-        Assert.Equal((TrainingRunOrchestrator.EmbeddingsLearningRate, 0.0), (job.Hyperparameters.LearningRate, job.Hyperparameters.HiddenDropout));
+        Assert.Equal((TrainingRecipes.EmbeddingsLearningRate, 0.0), (job.Hyperparameters.LearningRate, job.Hyperparameters.HiddenDropout));
         Assert.True(run.ReadOutputAs<RunOutcome>()!.Promoted);
     }
 
@@ -145,7 +145,7 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
             Dataset = "prec",
             Strategy = TrainingStrategy.Dapt,
             Precision = "fp32",
-            FineTuning = TrainingRunOrchestrator.DefaultFineTuning with { Precision = "bf16" },
+            FineTuning = TrainingRecipes.DefaultFineTuning with { Precision = "bf16" },
         });
         var run = await Runs.WaitAsync(fixture, id);
 

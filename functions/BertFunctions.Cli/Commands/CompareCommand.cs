@@ -147,17 +147,9 @@ public sealed class CompareCommand(ConsoleStreams streams) : AsyncCommand<Compar
             return new ExperimentRequest
             {
                 Dataset = settings.Dataset,
-                Strategies = [.. List(settings.Strategies, "--strategies").Select(s => s switch
-                {
-                    "finetune" => TrainingStrategy.Finetune,
-                    "dapt" => TrainingStrategy.Dapt,
-                    "scratch" => TrainingStrategy.Scratch,
-                    "embeddings" => TrainingStrategy.Embeddings,
-                    "baseline" => TrainingStrategy.Baseline,
-                    "tapt" => TrainingStrategy.Tapt,
-                    "dapt+tapt" => TrainingStrategy.DaptTapt,
-                    _ => throw new CliException($"--strategies: '{s}' is not finetune, dapt, tapt, dapt+tapt, scratch, embeddings or baseline", ExitCodes.Usage),
-                })],
+                Strategies = [.. List(settings.Strategies, "--strategies").Select(s => TrainingStrategyNames.TryParse(s, out var strategy)
+                    ? strategy
+                    : throw new CliException($"--strategies: '{s}' is not finetune, dapt, tapt, dapt+tapt, scratch, embeddings or baseline", ExitCodes.Usage))],
                 Budgets = [.. List(settings.Budgets, "--budgets").Select(b => b == "all" ? 0 : Number(b, "--budgets"))],
                 Seeds = [.. List(settings.Seeds, "--seeds").Select(s => Number(s, "--seeds"))],
                 Reading = SpamAssassinReading.Options with { StripListFooters = settings.StripListFooters },

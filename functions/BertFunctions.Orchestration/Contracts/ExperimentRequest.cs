@@ -77,8 +77,8 @@ public sealed record ExperimentRequest
     /// <remarks>With a compute budget the scratch model is sized from its share once the data is ingested, and the plan says so then.</remarks>
     public IReadOnlyList<string> Warnings() =>
         ComputeBudget is null && Strategies.Contains(TrainingStrategy.Scratch) && ScratchBudget.Estimate(
-            ScratchConfig ?? TrainingRunOrchestrator.DefaultScratchConfig,
-            Pretraining ?? TrainingRunOrchestrator.DefaultPretraining,
+            ScratchConfig ?? TrainingRecipes.DefaultScratchConfig,
+            Pretraining ?? TrainingRecipes.DefaultPretraining,
             new Datasets.PretrainingOptions().MaxSeqLen)?.Warning is { } warning ? [warning] : [];
 
     public ExperimentRequest Validate()

@@ -5,7 +5,8 @@ namespace BertFunctions.Orchestration.Contracts;
 
 /// <summary>
 /// A strategy's one name, the JSON one (<c>dapt+tapt</c>), used in requests, records, reports and the CLI; and its
-/// slug (<c>dapt-tapt</c>) where a name enters an id, which allows letters, digits and hyphens only.
+/// slug (<c>dapt-tapt</c>) where a name enters an id, which allows letters, digits and hyphens only. The names are
+/// the enum members' <see cref="JsonStringEnumMemberNameAttribute"/>s, so JSON and everything else cannot drift apart.
 /// </summary>
 public static class TrainingStrategyNames
 {
@@ -16,4 +17,20 @@ public static class TrainingStrategyNames
 
     /// <summary>The name as it may appear in a run or job id.</summary>
     public static string Slug(TrainingStrategy strategy) => Name(strategy).Replace('+', '-');
+
+    /// <summary>The strategy a name (as <see cref="Name"/> writes it, exactly) stands for; false for any other text.</summary>
+    public static bool TryParse(string name, out TrainingStrategy strategy)
+    {
+        foreach (var candidate in Enum.GetValues<TrainingStrategy>())
+        {
+            if (Name(candidate) == name)
+            {
+                strategy = candidate;
+                return true;
+            }
+        }
+
+        strategy = default;
+        return false;
+    }
 }

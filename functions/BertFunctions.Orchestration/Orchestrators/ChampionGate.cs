@@ -20,17 +20,20 @@ internal static class ChampionGate
     public sealed record Outcome(Promotion.Decision Decision, IReadOnlyDictionary<string, double>? Champion);
 
     /// <summary>
-    /// Offers <paramref name="challenger"/> (its metrics, labels and contract as measured by this run on
-    /// <paramref name="labeled"/>); null when the run was cancelled while the champion was evaluated.
+    /// Offers <paramref name="candidate"/> (measured by this run on <paramref name="labeled"/>, whose labels it
+    /// serves); null when the run was cancelled while the champion was evaluated.
     /// </summary>
+    /// <param name="vocabulary">The vocabulary <paramref name="labeled"/> was tokenized with (the champion is measured on the same documents in its own).</param>
     /// <param name="championJob">The id of the champion's evaluate job for each attempt (1, 2...): a new champion is a new job.</param>
-    public static async Task<Outcome?> OfferAsync(RunContext run, TrainingRunRequest request, IngestedDataset labeled, string vocabulary, LiveModel challenger, bool allowLabelChange, Func<int, string> championJob)
+    public static async Task<Outcome?> OfferAsync(RunContext run, TrainingRunRequest request, IngestedDataset labeled, string vocabulary, PromotionCandidate candidate, bool allowLabelChange, Func<int, string> championJob)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(challenger);
+        ArgumentNullException.ThrowIfNull(labeled);
+        ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(championJob);
         var context = run.Context;
+        var challenger = candidate.ToLiveModel(request, labeled.Labels, context.InstanceId, context.CurrentUtcDateTime);
 
         // Whatever the trainer reported, the package must be in storage and verify as serving will check it.
         if (await context.CallActivityAsync<string?>(nameof(VerifyPackageActivity), new PackageToVerify(challenger.Name, challenger.Version), Retries.Storage) is { } broken)
@@ -51,7 +54,7 @@ internal static class ChampionGate
             IReadOnlyDictionary<string, double>? champion = null;
             if (read.Live is { } live && refused is null)
             {
-                champion = await TrainingRunOrchestrator.EvaluateChampionAsync(run, request, live, labeled, vocabulary, championJob(attempt));
+                champion = await EvaluateChampionAsync(run, request, live, labeled, vocabulary, championJob(attempt));
                 if (champion is null)
                 {
                     return null;
@@ -68,5 +71,21 @@ internal static class ChampionGate
         }
 
         throw new RunFailedException($"the live model of '{challenger.Name}' changed {MaxAttempts} times while this run decided; nothing was promoted");
+    }
+
+    /// <summary>The live model's metrics on the challenger's validation and test splits: reused when it was measured on them, else an evaluate job.</summary>
+    private static async Task<IReadOnlyDictionary<string, double>?> EvaluateChampionAsync(RunContext run, TrainingRunRequest request, LiveModel live, IngestedDataset labeled, string vocabulary, string jobId)
+    {
+        if (ChampionJobs.MeasuredOn(live, labeled))
+        {
+            return live.Metrics;
+        }
+
+        // Same documents, but tokenized with the champion's vocabulary when it differs (content-addressed: cheap if it exists).
+        var data = ChampionJobs.NeedsOwnVocabulary(live, vocabulary)
+            ? await run.IngestAsync(IngestionRequests.Labeled(request, live.Vocabulary), $"{run.Context.InstanceId}-champion")
+            : labeled;
+        var done = await run.RunJobAsync(ChampionJobs.Evaluate(jobId, live, data, request.Seed), RunPhases.Evaluating, 93, 97);
+        return done is null ? null : done.Metrics ?? new Dictionary<string, double>();
     }
 }

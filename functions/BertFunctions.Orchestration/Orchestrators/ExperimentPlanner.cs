@@ -54,30 +54,30 @@ public static class ExperimentPlanner
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(flopsPerSecond);
         var budget = ComputeBudget.Parse(request.ComputeBudget ?? throw new ArgumentException("the request has no compute budget", nameof(request)));
-        var baseParameters = ScratchBudget.NonEmbeddingParameters(TrainingRunOrchestrator.DefaultScratchConfig); // MiniLM's shape
-        var baseHidden = ScratchBudget.Shape(TrainingRunOrchestrator.DefaultScratchConfig).Hidden;
+        var baseParameters = ScratchBudget.NonEmbeddingParameters(TrainingRecipes.DefaultScratchConfig); // MiniLM's shape
+        var baseHidden = ScratchBudget.Shape(TrainingRecipes.DefaultScratchConfig).Hidden;
         var budgetFlops = budget.Time is { } time ? time.TotalSeconds * flopsPerSecond : 6.0 * baseParameters * budget.Tokens!.Value;
         var notes = new List<string>();
         var jobs = new List<PlannedJob>();
 
         // Fine-tuning first: its steps are the budget planner's, whatever the compute budget.
-        var fineTuning = request.FineTuning ?? TrainingRunOrchestrator.DefaultFineTuning;
+        var fineTuning = request.FineTuning ?? TrainingRecipes.DefaultFineTuning;
         var scratchConfig = request.ScratchConfig;
         foreach (var strategy in request.Strategies.Where(s => s != TrainingStrategy.Baseline))
         {
             foreach (var labels in request.Budgets)
             {
-                var recipe = FineTuningPlan.ForBudget(TrainingRunOrchestrator.ForStrategy(strategy, fineTuning), labels);
+                var recipe = FineTuningPlan.ForBudget(TrainingRecipes.ForStrategy(strategy, fineTuning), labels);
                 var steps = recipe.MaxSteps ?? (long)Math.Ceiling(recipe.Epochs * trainExamples / ((double)recipe.BatchSize * recipe.GradientAccumulationSteps));
                 var tokens = steps * recipe.BatchSize * recipe.GradientAccumulationSteps * (long)SequenceLength;
                 // The model from scratch is priced at MiniLM's size here: its own size is chosen below, from what is left.
                 var perToken = recipe.FreezeEncoder ? 2.0 * baseParameters : 6.0 * baseParameters;
-                jobs.Add(new PlannedJob($"{TrainingStrategyNames.Name(strategy)} b{ExperimentOrchestrator.BudgetName(labels)}", false, request.Seeds.Count, steps, tokens, perToken * tokens * request.Seeds.Count));
+                jobs.Add(new PlannedJob($"{TrainingStrategyNames.Name(strategy)} b{LabelBudgets.Name(labels)}", false, request.Seeds.Count, steps, tokens, perToken * tokens * request.Seeds.Count));
             }
         }
 
         var fineTuningFlops = jobs.Sum(j => j.Flops);
-        var pretraining = request.Pretraining ?? TrainingRunOrchestrator.DefaultPretraining;
+        var pretraining = request.Pretraining ?? TrainingRecipes.DefaultPretraining;
         var stepTokens = (long)pretraining.BatchSize * pretraining.GradientAccumulationSteps * SequenceLength;
         var mlmPerToken = (6.0 * baseParameters) + (6.0 * MaskedShare * baseHidden * BundledVocabulary);
         var left = budgetFlops - fineTuningFlops;

@@ -39,7 +39,7 @@ public static class ExperimentSummary
             })
             .OrderBy(s => s.Budget == 0 ? int.MaxValue : s.Budget).ThenBy(s => s.Strategy)
             .ToList();
-        var best = Verdicts(summaries).ToDictionary(v => ExperimentOrchestrator.BudgetName(v.Budget), v => TrainingStrategyNames.Name(v.Best.Strategy));
+        var best = Verdicts(summaries).ToDictionary(v => LabelBudgets.Name(v.Budget), v => TrainingStrategyNames.Name(v.Best.Strategy));
         var costs = arms.Select(a => a.Cost).Concat(pretraining.Select(p => p.Cost)).OfType<JobCost>().ToList();
         var precisions = costs.Select(c => c.Precision).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var device = costs.Select(c => c.Device).FirstOrDefault() is { } d ? (precisions.Count == 0 ? d : $"{d}, {string.Join(" and ", precisions)}") : null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Pipeline.Ingestion;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Orchestrators;
@@ -25,6 +26,10 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
             ? uploads
             : throw new RunFailedException($"dataset '{dataset}' has no labeled uploads under uploads/labeled/{dataset}/");
     }
+
+    /// <summary>Ingests <paramref name="request"/> as a sub-orchestration with a fixed instance id (so a repeated request reuses its work).</summary>
+    public Task<IngestedDataset> IngestAsync(IngestionRequest request, string instanceId) =>
+        context.CallSubOrchestratorAsync<IngestedDataset>(nameof(IngestDatasetOrchestrator), request, new SubOrchestrationOptions(Retries.Storage, instanceId));
 
     /// <summary>
     /// Sends the job to the trainer and follows its events until it completes (returns the completed event), the run

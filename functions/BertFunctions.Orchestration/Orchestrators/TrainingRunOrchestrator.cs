@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
@@ -48,7 +46,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
     {
         var context = run.Context;
         var id = context.InstanceId;
-        var pretrains = request.Strategy is TrainingStrategy.Dapt or TrainingStrategy.Tapt or TrainingStrategy.Scratch;
+        var pretrains = RunJobPlanner.Pretrains(request.Strategy);
 
         // Validate: the request was checked by the starter; here, what is in storage.
         var uploads = await run.InspectLabeledUploadsAsync(request.Dataset);
@@ -59,13 +57,12 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         if (request.Strategy == TrainingStrategy.Scratch)
         {
             run.Report(new RunStatus { Phase = RunPhases.Vocabulary, Percent = 3 });
-            vocabulary = await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true, TextRequest(request, IngestionRequest.BundledVocabulary, textFromLabeled).Reading), Retries.Storage);
+            vocabulary = await context.CallActivityAsync<string>(nameof(TrainVocabularyActivity), new VocabularyInput(request.Dataset, textFromLabeled, request.VocabularySize, LowerCase: true, IngestionRequests.Text(request, IngestionRequest.BundledVocabulary, textFromLabeled).Reading), Retries.Storage);
         }
 
         run.Report(new RunStatus { Phase = RunPhases.Ingesting, Percent = 5 });
-        var labeledTask = IngestAsync(context, LabeledRequest(request, vocabulary), $"{id}-labeled");
-        // TAPT's text is the task's own: the labeled texts, whatever raw/ holds.
-        var textTask = pretrains ? IngestAsync(context, TextRequest(request, vocabulary, textFromLabeled || request.Strategy == TrainingStrategy.Tapt), $"{id}-text") : null;
+        var labeledTask = run.IngestAsync(IngestionRequests.Labeled(request, vocabulary), $"{id}-labeled");
+        var textTask = pretrains ? run.IngestAsync(IngestionRequests.Text(request, vocabulary, RunJobPlanner.TextFromLabeled(request.Strategy, textFromLabeled)), $"{id}-text") : null;
         var labeled = await labeledTask;
         var text = textTask is null ? null : await textTask;
         var versions = new Dictionary<string, string> { ["labeled"] = labeled.Version };
@@ -75,37 +72,14 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         }
 
         // Train.
-        var fineTuneBase = ParseBase(request.BaseModel);
-        if (text is not null)
+        var baseModel = BaseModelReference.Parse(request.BaseModel);
+        var mlm = text is null ? null : RunJobPlanner.Pretraining(id, request, text, baseModel);
+        if (mlm is not null && await run.RunJobAsync(mlm, RunPhases.Pretraining, 15, 55) is null)
         {
-            var mlm = new TrainingJobSpec
-            {
-                JobId = RunIds.Job(id, RunIds.MlmStage),
-                Mode = JobMode.Mlm,
-                Base = request.Strategy == TrainingStrategy.Scratch ? ModelBase.None : fineTuneBase,
-                Config = request.Strategy == TrainingStrategy.Scratch ? request.ScratchConfig ?? DefaultScratchConfig : null,
-                Dataset = new DatasetReference(text.Dataset, text.Version),
-                Hyperparameters = request.WithPrecision(request.Pretraining ?? DefaultPretraining),
-                Seed = request.Seed,
-            };
-            if (await run.RunJobAsync(mlm, RunPhases.Pretraining, 15, 55) is null)
-            {
-                return Cancelled(versions);
-            }
-
-            fineTuneBase = new ModelBase(ModelBaseKind.Checkpoint, mlm.JobId);
+            return Cancelled(versions);
         }
 
-        var classify = new TrainingJobSpec
-        {
-            JobId = RunIds.Job(id, RunIds.ClassifyStage),
-            Mode = JobMode.Classify,
-            Base = fineTuneBase,
-            Dataset = new DatasetReference(labeled.Dataset, labeled.Version),
-            Hyperparameters = FineTuningPlan.ForBudget(ForStrategy(request.Strategy, request.WithPrecision(request.FineTuning ?? DefaultFineTuning)), request.FineTuning?.TrainExamples ?? 0),
-            Output = new ModelPackageReference(request.ModelName, id),
-            Seed = request.Seed,
-        };
+        var classify = RunJobPlanner.Classify(id, request, labeled, RunJobPlanner.FineTuningBase(baseModel, mlm));
         var done = await run.RunJobAsync(classify, RunPhases.FineTuning, pretrains ? 55 : 15, 92);
         if (done is null)
         {
@@ -116,19 +90,8 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
 
         // Champion/challenger on the same held-out validation split (test is reported, not decided on).
         run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
-        var gate = await ChampionGate.OfferAsync(run, request, labeled, vocabulary, new LiveModel
-        {
-            Name = request.ModelName,
-            Version = id,
-            Package = classify.Output!.Prefix,
-            Metrics = candidate,
-            DatasetVersion = labeled.Version,
-            Vocabulary = vocabulary,
-            RunId = id,
-            PromotedAt = context.CurrentUtcDateTime,
-            Labels = labeled.Labels,
-            LabelContract = LabelContract.Of(labeled.Labels, request.Reading),
-        }, request.AllowLabelChange, attempt => RunIds.Job(id, RunIds.ChampionStage + (attempt == 1 ? "" : attempt.ToString(CultureInfo.InvariantCulture))));
+        var offered = new PromotionCandidate(id, classify.Output!.Prefix, candidate, labeled.Version, vocabulary);
+        var gate = await ChampionGate.OfferAsync(run, request, labeled, vocabulary, offered, request.AllowLabelChange, attempt => ChampionJobs.OfRun(id, attempt));
         if (gate is null)
         {
             return Cancelled(versions);
@@ -153,63 +116,6 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         };
     }
 
-    /// <summary>The live model's metrics on this run's validation and test splits: reused when it was measured on them, else an evaluate job.</summary>
-    internal static async Task<IReadOnlyDictionary<string, double>?> EvaluateChampionAsync(RunContext run, TrainingRunRequest request, LiveModel live, IngestedDataset labeled, string vocabulary, string? jobId = null)
-    {
-        if (live.DatasetVersion == labeled.Version)
-        {
-            return live.Metrics;
-        }
-
-        // Same documents, but tokenized with the champion's vocabulary when it differs (content-addressed: cheap if it exists).
-        var data = live.Vocabulary == vocabulary
-            ? labeled
-            : await IngestAsync(run.Context, LabeledRequest(request, live.Vocabulary), $"{run.Context.InstanceId}-champion");
-        var evaluate = new TrainingJobSpec
-        {
-            JobId = jobId ?? RunIds.Job(run.Context.InstanceId, RunIds.ChampionStage),
-            Mode = JobMode.Evaluate,
-            Base = new ModelBase(ModelBaseKind.Package, live.Package.TrimEnd('/')),
-            Dataset = new DatasetReference(data.Dataset, data.Version),
-            Seed = request.Seed,
-        };
-        var done = await run.RunJobAsync(evaluate, RunPhases.Evaluating, 93, 97);
-        return done is null ? null : done.Metrics ?? new Dictionary<string, double>();
-    }
-
-    internal static Task<IngestedDataset> IngestAsync(TaskOrchestrationContext context, IngestionRequest request, string instanceId) =>
-        context.CallSubOrchestratorAsync<IngestedDataset>(nameof(IngestDatasetOrchestrator), request, new SubOrchestrationOptions(Retries.Storage, instanceId));
-
-    internal static IngestionRequest LabeledRequest(TrainingRunRequest request, string vocabulary) => new()
-    {
-        Dataset = request.Dataset,
-        Kind = DatasetKind.Classification,
-        Reading = (request.Reading ?? new IngestionOptions { LabelFromFolder = true }) with { Labeled = true },
-        Vocabulary = vocabulary,
-    };
-
-    /// <summary>
-    /// The domain text: the <c>raw/</c> uploads, or, when there are none, the labeled uploads read exactly as the
-    /// labeled dataset reads them (labels included), so that ingestion stratifies them the same way and every email
-    /// lands in the same split in both versions: no validation or test email is in the MLM training text.
-    /// </summary>
-    internal static IngestionRequest TextRequest(TrainingRunRequest request, string vocabulary, bool fromLabeled) => new()
-    {
-        Dataset = request.Dataset,
-        Kind = DatasetKind.Pretraining,
-        UploadsOf = fromLabeled ? DatasetKind.Classification : DatasetKind.Pretraining,
-        Reading = fromLabeled ? LabeledRequest(request, vocabulary).Reading : new IngestionOptions(),
-        Vocabulary = vocabulary,
-    };
-
-    internal static ModelBase ParseBase(string reference) => reference.Split(':', 2) switch
-    {
-        ["minilm"] => ModelBase.MiniLm,
-        ["package", var package] => new ModelBase(ModelBaseKind.Package, package),
-        ["hf", var prefix] => new ModelBase(ModelBaseKind.HfDirectory, prefix),
-        _ => throw new RunFailedException($"base model '{reference}' is not minilm, package:NAME/VERSION or hf:PREFIX"),
-    };
-
     private static RunOutcome Cancelled(IReadOnlyDictionary<string, string> versions) =>
         new() { State = RunStates.Cancelled, Reason = "cancelled on request", DatasetVersions = versions };
 
@@ -228,53 +134,4 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
 
         return e.Message;
     }
-
-    /// <summary>Fine-tuning defaults: the recipe of docs/results.md (2 epochs, 5e-5, batch 32).</summary>
-    public static Hyperparameters DefaultFineTuning { get; } = new() { Epochs = 2, EvalEverySteps = 100, CheckpointEverySteps = 100 };
-
-    /// <summary>
-    /// The fine-tuning recipe of a strategy: as given, except for <c>embeddings</c>, whose frozen encoder leaves a
-    /// linear classifier on fixed features to train: no dropout, and 1e-3, since at fine-tuning's 5e-5 a fresh linear
-    /// head barely moves in a few hundred steps.
-    /// </summary>
-    public static Hyperparameters ForStrategy(TrainingStrategy strategy, Hyperparameters recipe)
-    {
-        ArgumentNullException.ThrowIfNull(recipe);
-        return strategy == TrainingStrategy.Embeddings
-            ? recipe with { FreezeEncoder = true, LearningRate = EmbeddingsLearningRate, HiddenDropout = 0 }
-            : recipe;
-    }
-
-    /// <summary>
-    /// Fitting a new MLM head to a pretrained encoder before domain-adaptive pretraining: the encoder frozen, the head
-    /// trained at 1e-3, validation every 25 steps, stopped when its MLM loss has not improved for 2 evaluations (at most
-    /// the adaptation's steps), the best kept. Its final validation loss is the adaptation's true starting point.
-    /// </summary>
-    public static Hyperparameters HeadFitting(Hyperparameters pretraining)
-    {
-        ArgumentNullException.ThrowIfNull(pretraining);
-        return pretraining with
-        {
-            FreezeEncoder = true,
-            LearningRate = 1e-3,
-            MaxSteps = pretraining.MaxSteps ?? DefaultPretraining.MaxSteps,
-            EvalEverySteps = 25,
-            EarlyStoppingPatience = 2,
-            EarlyStoppingMetric = "loss",
-            KeepBest = true,
-        };
-    }
-
-    /// <summary>The learning rate of the embeddings strategy's linear classifier.</summary>
-    public const double EmbeddingsLearningRate = 1e-3;
-
-    /// <summary>MLM defaults for dapt and scratch: 1e-4, a bounded number of steps.</summary>
-    public static Hyperparameters DefaultPretraining { get; } = new() { LearningRate = 1e-4, MaxSteps = 1_000, EvalEverySteps = 250, CheckpointEverySteps = 250 };
-
-    /// <summary>Pretraining from scratch: MiniLM-L6's shape (samples/configs/minilm-l6-h384-uncased.json); vocab_size comes from the dataset.</summary>
-    public static JsonElement DefaultScratchConfig { get; } = JsonDocument.Parse("""
-        {"model_type":"bert","hidden_size":384,"num_hidden_layers":6,"num_attention_heads":12,"intermediate_size":1536,
-         "hidden_act":"gelu","hidden_dropout_prob":0.1,"attention_probs_dropout_prob":0.1,"max_position_embeddings":512,
-         "type_vocab_size":2,"initializer_range":0.02,"layer_norm_eps":1e-12,"pad_token_id":0}
-        """).RootElement.Clone();
 }

@@ -65,7 +65,7 @@ public static class ExperimentPlots
         }
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. budgets.Select((b, i) => (double)i)], [.. budgets.Select(ExperimentOrchestrator.BudgetName)]);
+            [.. budgets.Select((b, i) => (double)i)], [.. budgets.Select(LabelBudgets.Name)]);
         plot.Axes.SetLimitsX(-0.5, budgets.Count - 0.5);
         plot.ShowLegend(Alignment.LowerRight);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
@@ -77,7 +77,7 @@ public static class ExperimentPlots
         ArgumentNullException.ThrowIfNull(data);
         var largest = Budgets(data.Result).LastOrDefault();
         var plot = new Plot();
-        plot.Title($"Fine-tuning: training loss at budget {ExperimentOrchestrator.BudgetName(largest)} (moving average of 10 steps)");
+        plot.Title($"Fine-tuning: training loss at budget {LabelBudgets.Name(largest)} (moving average of 10 steps)");
         plot.Axes.Bottom.Label.Text = "step";
         plot.Axes.Left.Label.Text = "training loss";
         var labelled = new HashSet<TrainingStrategy>();
@@ -147,7 +147,7 @@ public static class ExperimentPlots
             bars.Color = ColorOf(group.Key);
             foreach (var (row, x, y) in rows.Zip(xs, ys))
             {
-                var label = plot.Add.Text(ExperimentOrchestrator.BudgetName(row.Budget), x, y);
+                var label = plot.Add.Text(LabelBudgets.Name(row.Budget), x, y);
                 label.LabelFontColor = ColorOf(group.Key);
                 label.LabelFontSize = 11;
                 label.OffsetX = 6;

@@ -101,9 +101,9 @@ public static class ExperimentReportPage
         b.Append("<h2>Comparison</h2>\n<table id=\"comparison\">\n<thead><tr><th class=\"text\">strategy</th><th>label budget</th><th>seeds</th><th>validation macro-F1</th><th>test accuracy</th><th>test macro-F1</th><th>test macro-F1, 95 % interval of the mean</th><th>fine-tuning tokens (mean)</th><th>fine-tuning time (mean)</th><th>pretraining time (once)</th></tr></thead>\n<tbody>\n");
         foreach (var s in result.Summaries)
         {
-            var best = result.BestByBudget.GetValueOrDefault(ExperimentOrchestrator.BudgetName(s.Budget)) == TrainingStrategyNames.Name(s.Strategy);
-            b.Append(CultureInfo.InvariantCulture, $"<tr data-strategy=\"{TrainingStrategyNames.Name(s.Strategy)}\" data-budget=\"{ExperimentOrchestrator.BudgetName(s.Budget)}\"{(best ? " class=\"best\"" : "")}>");
-            b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{Name(s.Strategy)}</td><td>{ExperimentOrchestrator.BudgetName(s.Budget)}</td><td>{s.Seeds}</td>");
+            var best = result.BestByBudget.GetValueOrDefault(LabelBudgets.Name(s.Budget)) == TrainingStrategyNames.Name(s.Strategy);
+            b.Append(CultureInfo.InvariantCulture, $"<tr data-strategy=\"{TrainingStrategyNames.Name(s.Strategy)}\" data-budget=\"{LabelBudgets.Name(s.Budget)}\"{(best ? " class=\"best\"" : "")}>");
+            b.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{Name(s.Strategy)}</td><td>{LabelBudgets.Name(s.Budget)}</td><td>{s.Seeds}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"validation-macro-f1\">{Html.MeanStd(s.ValidationMacroF1Mean, s.ValidationMacroF1Std, s.Seeds)}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"accuracy\">{Html.MeanStd(s.AccuracyMean, s.AccuracyStd, s.Seeds)}</td><td class=\"macro-f1\">{Html.MeanStd(s.MacroF1Mean, s.MacroF1Std, s.Seeds)}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td class=\"macro-f1-ci\">{(s.Seeds < 2 ? "n/a" : $"{Html.Number(s.MacroF1Mean - s.MacroF1Ci95, "F4")} to {Html.Number(s.MacroF1Mean + s.MacroF1Ci95, "F4")}")}</td>");
@@ -137,7 +137,7 @@ public static class ExperimentReportPage
         b.Append("<h2>Every fine-tuning job</h2>\n<table id=\"arms\">\n<thead><tr><th class=\"text\">job</th><th class=\"text\">strategy</th><th>budget</th><th>seed</th><th>steps</th><th>validation macro-F1</th><th>test accuracy</th><th>test macro-F1</th><th>tokens</th><th>time</th><th class=\"text\">model package</th></tr></thead>\n<tbody>\n");
         foreach (var a in result.Arms.OrderBy(a => a.Budget == 0 ? int.MaxValue : a.Budget).ThenBy(a => a.Strategy).ThenBy(a => a.Seed))
         {
-            b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><code>{Html.Encode(a.JobId)}</code></td><td class=\"text\">{Name(a.Strategy)}</td><td>{ExperimentOrchestrator.BudgetName(a.Budget)}</td><td>{a.Seed}</td><td>{a.Steps}</td>");
+            b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><code>{Html.Encode(a.JobId)}</code></td><td class=\"text\">{Name(a.Strategy)}</td><td>{LabelBudgets.Name(a.Budget)}</td><td>{a.Seed}</td><td>{a.Steps}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(a.Metrics.GetValueOrDefault(ExperimentSummary.SelectionMetric, double.NaN), "F4")}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(a.Metrics.GetValueOrDefault("test.accuracy", double.NaN), "F4")}</td><td>{Html.Number(a.Metrics.GetValueOrDefault("test.macro_f1", double.NaN), "F4")}</td>");
             b.Append(CultureInfo.InvariantCulture, $"<td>{(a.Cost is null ? "n/a" : Html.Tokens(a.Cost.Tokens))}</td><td>{(a.Cost is null ? "n/a" : Html.Seconds(a.Cost.TrainSeconds))}</td>");

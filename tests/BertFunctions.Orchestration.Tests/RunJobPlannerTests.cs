@@ -1,0 +1,80 @@
+using BertFunctions.Orchestration.Activities;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
+using BertFunctions.Contracts.Training;
+
+namespace BertFunctions.Orchestration.Tests;
+
+/// <summary>The jobs of one training run: which stages a strategy has, what each starts from and what it reads.</summary>
+public sealed class RunJobPlannerTests
+{
+    private static readonly IngestedDataset Labeled = new("spam", "v-labeled", false, 100, ["ham", "spam"], new Dictionary<string, int>());
+    private static readonly IngestedDataset Text = new("spam", "v-text", false, 100, [], new Dictionary<string, int>());
+
+    [Theory]
+    [InlineData(TrainingStrategy.Finetune, false)]
+    [InlineData(TrainingStrategy.Embeddings, false)]
+    [InlineData(TrainingStrategy.Dapt, true)]
+    [InlineData(TrainingStrategy.Tapt, true)]
+    [InlineData(TrainingStrategy.Scratch, true)]
+    public void Only_the_adapting_strategies_pretrain(TrainingStrategy strategy, bool pretrains) =>
+        Assert.Equal(pretrains, RunJobPlanner.Pretrains(strategy));
+
+    [Theory]
+    [InlineData(TrainingStrategy.Dapt, false, false)]
+    [InlineData(TrainingStrategy.Dapt, true, true)]
+    [InlineData(TrainingStrategy.Tapt, false, true)] // the task's own text, whatever raw/ holds
+    [InlineData(TrainingStrategy.Scratch, false, false)]
+    public void Tapt_always_adapts_on_the_labeled_texts(TrainingStrategy strategy, bool noRawUploads, bool fromLabeled) =>
+        Assert.Equal(fromLabeled, RunJobPlanner.TextFromLabeled(strategy, noRawUploads));
+
+    [Fact]
+    public void Finetune_is_one_classify_job_from_the_base_model_packaged_as_the_run()
+    {
+        var request = new TrainingRunRequest { Dataset = "spam", Model = "filter" };
+
+        var job = RunJobPlanner.Classify("run1", request, Labeled, RunJobPlanner.FineTuningBase(ModelBase.MiniLm, null));
+
+        Assert.Equal(("run1-cls", JobMode.Classify, ModelBase.MiniLm), (job.JobId, job.Mode, job.Base));
+        Assert.Equal(new DatasetReference("spam", "v-labeled"), job.Dataset);
+        Assert.Equal(new ModelPackageReference("filter", "run1"), job.Output);
+        Assert.Equal(TrainingRecipes.DefaultFineTuning.Epochs, job.Hyperparameters.Epochs);
+        Assert.False(job.Hyperparameters.FreezeEncoder);
+    }
+
+    [Fact]
+    public void Dapt_pretrains_the_base_model_and_fine_tunes_from_its_checkpoint()
+    {
+        var request = new TrainingRunRequest { Dataset = "spam", Strategy = TrainingStrategy.Dapt };
+        var from = new ModelBase(ModelBaseKind.HfDirectory, "hf/bert");
+
+        var mlm = RunJobPlanner.Pretraining("run1", request, Text, from);
+        var classify = RunJobPlanner.Classify("run1", request, Labeled, RunJobPlanner.FineTuningBase(from, mlm));
+
+        Assert.Equal(("run1-mlm", JobMode.Mlm, from, (System.Text.Json.JsonElement?)null), (mlm.JobId, mlm.Mode, mlm.Base, mlm.Config));
+        Assert.Equal(new DatasetReference("spam", "v-text"), mlm.Dataset);
+        Assert.Equal(TrainingRecipes.DefaultPretraining.MaxSteps, mlm.Hyperparameters.MaxSteps);
+        Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, "run1-mlm"), classify.Base);
+    }
+
+    [Fact]
+    public void Scratch_pretrains_from_random_initialisation_in_the_default_shape()
+    {
+        var request = new TrainingRunRequest { Dataset = "spam", Strategy = TrainingStrategy.Scratch };
+
+        var mlm = RunJobPlanner.Pretraining("run1", request, Text, ModelBase.MiniLm);
+
+        Assert.Equal(ModelBase.None, mlm.Base);
+        Assert.Equal(384, mlm.Config!.Value.GetProperty("hidden_size").GetInt32());
+    }
+
+    [Fact]
+    public void Embeddings_trains_a_linear_classifier_on_the_frozen_encoder()
+    {
+        var request = new TrainingRunRequest { Dataset = "spam", Strategy = TrainingStrategy.Embeddings };
+
+        var job = RunJobPlanner.Classify("run1", request, Labeled, ModelBase.MiniLm);
+
+        Assert.Equal((true, TrainingRecipes.EmbeddingsLearningRate, 0.0), (job.Hyperparameters.FreezeEncoder, job.Hyperparameters.LearningRate, job.Hyperparameters.HiddenDropout));
+    }
+}
