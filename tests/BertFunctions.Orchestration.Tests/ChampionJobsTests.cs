@@ -3,6 +3,8 @@ using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Contracts.Training;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Tests;
 
 /// <summary>Measuring the champion: a new job per decision attempt, ids the event router maps back, and no job when its metrics stand.</summary>

@@ -3,6 +3,8 @@ using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Training;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>

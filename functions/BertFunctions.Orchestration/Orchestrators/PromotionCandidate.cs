@@ -1,5 +1,7 @@
 using BertFunctions.Orchestration.Contracts;
 
+using BertFunctions.Contracts.Models;
+
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>
