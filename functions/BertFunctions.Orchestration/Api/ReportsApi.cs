@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Orchestration.Reports;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -18,19 +19,19 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
     public Task<IResult> ExperimentReportAsync(string id, CancellationToken cancellationToken) =>
         TrainingApi.ValidId(id)
             ? ServeAsync(StorageLayout.RunsContainer, StorageLayout.ExperimentReport(id, ExperimentReportWriter.Page), $"experiment '{id}' has no report (it is unknown or still running)", cancellationToken)
-            : Task.FromResult(ProblemResults.BadRequest($"'{id}' is not an experiment id"));
+            : Task.FromResult(HttpProblems.BadRequest($"'{id}' is not an experiment id"));
 
     /// <summary>GET /api/experiments/{id}/report/{file}: one of the report's PNG plots.</summary>
     public Task<IResult> ExperimentPlotAsync(string id, string file, CancellationToken cancellationToken)
     {
         if (!TrainingApi.ValidId(id))
         {
-            return Task.FromResult(ProblemResults.BadRequest($"'{id}' is not an experiment id"));
+            return Task.FromResult(HttpProblems.BadRequest($"'{id}' is not an experiment id"));
         }
 
         return ExperimentPlots.Files.Contains(file)
             ? ServeAsync(StorageLayout.RunsContainer, StorageLayout.ExperimentReport(id, file), $"experiment '{id}' has no {file}", cancellationToken)
-            : Task.FromResult(ProblemResults.NotFound($"a report has no file '{file}'; its plots are {string.Join(", ", ExperimentPlots.Files)}"));
+            : Task.FromResult(HttpProblems.NotFound($"a report has no file '{file}'; its plots are {string.Join(", ", ExperimentPlots.Files)}"));
     }
 
     /// <summary>GET /api/runs: runs and experiments, the latest change first, a page at a time, and the live models.</summary>
@@ -44,7 +45,7 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
         ArgumentNullException.ThrowIfNull(request);
         if (!PageQuery.TryParse(request.Query, out var page, out var error))
         {
-            return ProblemResults.BadRequest(error);
+            return HttpProblems.BadRequest(error);
         }
 
         var contents = await RunsPage.LoadAsync(blobs, page, LogSkipped, cancellationToken).ConfigureAwait(false);
@@ -52,7 +53,7 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
         IResult result = accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase)
             ? Results.Json(RunList.Of(contents), TrainingApi.JsonOptions)
             : new PageResult(System.Text.Encoding.UTF8.GetBytes(RunsPage.Render(contents)), "text/html; charset=utf-8");
-        return contents.Next is { } next ? new LinkedResult(result, page.NextLink("/api/runs", next)) : result;
+        return contents.Next is { } next ? new WithHeaders(result, ("Link", page.NextLink("/api/runs", next))) : result;
     }
 
     /// <summary>GET /api/models/{name}/{version}: the package's manifest (files with sizes and SHA-256, labels, metrics).</summary>
@@ -65,7 +66,7 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
         }
         catch (ArgumentException e)
         {
-            return Task.FromResult(ProblemResults.BadRequest(e.Message));
+            return Task.FromResult(HttpProblems.BadRequest(e.Message));
         }
 
         return ServeAsync(StorageLayout.ModelsContainer, manifest, $"no model package {name}/{version}", cancellationToken);
@@ -81,7 +82,7 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
         }
         catch (RequestFailedException e) when (e.Status == StatusCodes.Status404NotFound)
         {
-            return ProblemResults.NotFound(notFound);
+            return HttpProblems.NotFound(notFound);
         }
     }
 

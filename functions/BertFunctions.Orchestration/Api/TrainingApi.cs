@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
@@ -6,6 +7,7 @@ using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -66,27 +68,24 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
     {
         ArgumentNullException.ThrowIfNull(http);
         var settings = options.Value;
-        var (body, problem) = await BodyReader.ReadJsonAsync(http, settings.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        // The request parsers take a string (storage settings files go through them too); the bytes are valid UTF-8.
+        var (parsed, problem) = await JsonRequestReader.ReadAsync<TRequest, RunRequestException>(
+            http,
+            settings.MaxRequestBytes,
+            body => parse(Encoding.UTF8.GetString(body.Span)),
+            cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;
         }
 
-        TRequest request;
-        try
-        {
-            request = parse(body!);
-        }
-        catch (RunRequestException e)
-        {
-            return ProblemResults.BadRequest(e.Message);
-        }
+        var request = parsed!; // no problem: the reader parsed it
 
         var dataset = datasetOf(request);
         var uploads = await inspector.InspectAsync(dataset, cancellationToken).ConfigureAwait(false);
         if (uploads.LabeledFiles == 0)
         {
-            return ProblemResults.NotFound($"dataset '{dataset}' has no labeled uploads under uploads/labeled/{dataset}/");
+            return HttpProblems.NotFound($"dataset '{dataset}' has no labeled uploads under uploads/labeled/{dataset}/");
         }
 
         var id = idOf(request, uploads);
@@ -129,7 +128,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
     {
         if (!ValidId(id))
         {
-            return ProblemResults.BadRequest($"'{id}' is not an experiment id");
+            return HttpProblems.BadRequest($"'{id}' is not an experiment id");
         }
 
         var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
@@ -137,7 +136,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
         {
             var result = await JsonBlobs.TryReadAsync<ExperimentResult>(blobs.GetBlobContainerClient(StorageLayout.RunsContainer), StorageLayout.ExperimentRecord(id), RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false);
             return result is null
-                ? ProblemResults.NotFound($"no experiment '{id}'")
+                ? HttpProblems.NotFound($"no experiment '{id}'")
                 : Results.Json(new ExperimentStatusResponse { Id = id, RuntimeStatus = RunStates.Completed, Result = result }, JsonOptions);
         }
 
@@ -159,7 +158,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
     {
         if (!ValidId(id))
         {
-            return ProblemResults.BadRequest($"'{id}' is not a run id");
+            return HttpProblems.BadRequest($"'{id}' is not a run id");
         }
 
         var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
@@ -168,7 +167,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
             // Not (or no longer) known to the engine: the run record in storage still tells how it ended.
             var record = await JsonBlobs.TryReadAsync<RunRecord>(blobs.GetBlobContainerClient(StorageLayout.RunsContainer), StorageLayout.RunRecord(id), RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false);
             return record is null
-                ? ProblemResults.NotFound($"no training run '{id}'")
+                ? HttpProblems.NotFound($"no training run '{id}'")
                 : Results.Json(new RunStatusResponse { Id = id, RuntimeStatus = record.State, Error = record.Error, Outcome = record.Outcome, CreatedAt = record.StartedAt, LastUpdatedAt = record.EndedAt }, JsonOptions);
         }
 
@@ -199,18 +198,18 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
         ArgumentNullException.ThrowIfNull(http);
         if (!ValidId(id))
         {
-            return ProblemResults.BadRequest($"'{id}' is not a run id");
+            return HttpProblems.BadRequest($"'{id}' is not a run id");
         }
 
         var instance = await client.GetInstanceAsync(id, cancellationToken).ConfigureAwait(false);
         if (instance is null)
         {
-            return ProblemResults.NotFound($"no training run '{id}'");
+            return HttpProblems.NotFound($"no training run '{id}'");
         }
 
         if (instance.IsCompleted)
         {
-            return ProblemResults.Conflict($"run '{id}' has already ended ({instance.RuntimeStatus})");
+            return HttpProblems.Conflict($"run '{id}' has already ended ({instance.RuntimeStatus})");
         }
 
         await client.RaiseEventAsync(id, RunIds.CancelEvent, "requested", cancellationToken).ConfigureAwait(false);
@@ -230,7 +229,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
         ArgumentNullException.ThrowIfNull(request);
         if (!PageQuery.TryParse(request.Query, out var page, out var error))
         {
-            return ProblemResults.BadRequest(error);
+            return HttpProblems.BadRequest(error);
         }
 
         var container = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
@@ -262,7 +261,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
         }
 
         IResult result = Results.Json(summaries, JsonOptions);
-        return names.Count > page.Limit ? new LinkedResult(result, page.NextLink("/api/models", new PageCursor(DateTimeOffset.MinValue, names[page.Limit - 1]))) : result;
+        return names.Count > page.Limit ? new WithHeaders(result, ("Link", page.NextLink("/api/models", new PageCursor(DateTimeOffset.MinValue, names[page.Limit - 1])))) : result;
     }
 
     private async Task<ModelSummary> ModelAsync(BlobContainerClient container, string model, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using BertFunctions.Http;
 using BertFunctions.Serving.Live;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -28,21 +29,17 @@ public sealed partial class ClassifyApi(LiveModelCache models, IOptions<ServingO
     {
         ArgumentNullException.ThrowIfNull(http);
         var settings = options.Value;
-        var (body, problem) = await RequestBody.ReadJsonAsync(http, settings.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        var (parsed, problem) = await JsonRequestReader.ReadAsync<ClassifyRequest, ClassifyRequestException>(
+            http,
+            settings.MaxRequestBytes,
+            body => ClassifyRequest.Parse(body.Span, settings.MaxTexts, settings.MaxTextChars),
+            cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;
         }
 
-        ClassifyRequest request;
-        try
-        {
-            request = ClassifyRequest.Parse(body.Span, settings.MaxTexts, settings.MaxTextChars);
-        }
-        catch (ClassifyRequestException e)
-        {
-            return ServingProblems.BadRequest(e.Message);
-        }
+        var request = parsed!; // no problem: the reader parsed it
 
         ModelLease lease;
         try
@@ -51,12 +48,12 @@ public sealed partial class ClassifyApi(LiveModelCache models, IOptions<ServingO
         }
         catch (ArgumentException e)
         {
-            return ServingProblems.BadRequest(e.Message);
+            return HttpProblems.BadRequest(e.Message);
         }
         catch (ModelUnavailableException e)
         {
             LogNoModel(request.Model ?? settings.DefaultModel ?? "(none)", e.Problem, e.Message);
-            return e.Problem == ModelProblem.NotFound ? ServingProblems.NotFound(e.Message) : ServingProblems.Unavailable(e.Message, settings.RetryAfter);
+            return e.Problem == ModelProblem.NotFound ? HttpProblems.NotFound(e.Message) : HttpProblems.Unavailable("No model available", e.Message, settings.RetryAfter);
         }
 
         using (lease)
