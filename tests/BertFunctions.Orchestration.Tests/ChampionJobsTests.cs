@@ -28,19 +28,17 @@ public sealed class ChampionJobsTests
     [InlineData(1, "spam-finetune-abc-champ")]
     [InlineData(2, "spam-finetune-abc-champ2")]
     [InlineData(5, "spam-finetune-abc-champ5")]
-    public void A_runs_champion_jobs_are_numbered_after_the_first_and_lead_back_to_the_run(int attempt, string jobId)
+    public void A_runs_champion_jobs_are_numbered_after_the_first(int attempt, string jobId)
     {
         Assert.Equal(jobId, ChampionJobs.OfRun("spam-finetune-abc", attempt));
-        Assert.Equal("spam-finetune-abc", RunIds.RunOfJob(jobId));
     }
 
     [Theory]
     [InlineData(1, "exp-spam-abc--champion")]
     [InlineData(3, "exp-spam-abc--champion3")]
-    public void An_experiments_champion_jobs_are_numbered_after_the_first_and_lead_back_to_the_experiment(int attempt, string jobId)
+    public void An_experiments_champion_jobs_are_numbered_after_the_first(int attempt, string jobId)
     {
         Assert.Equal(jobId, ChampionJobs.OfExperiment("exp-spam-abc", attempt));
-        Assert.Equal("exp-spam-abc", RunIds.RunOfJob(jobId));
     }
 
     [Fact]

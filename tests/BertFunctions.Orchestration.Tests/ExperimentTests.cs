@@ -52,7 +52,7 @@ public sealed class ExperimentTests(PipelineFixture fixture) : IClassFixture<Pip
         Assert.All(classify.Where(j => j.Hyperparameters.TrainExamples == 4), j => Assert.Equal((FineTuningPlan.MinSteps, FineTuningPlan.MinSteps / FineTuningPlan.Evaluations), (j.Hyperparameters.MaxSteps, j.Hyperparameters.EvalEverySteps)));
         Assert.All(classify.Where(j => j.Hyperparameters.TrainExamples is null), j => Assert.Null(j.Hyperparameters.MaxSteps));
         Assert.Equal(4, classify.Count(j => j.Base == new ModelBase(ModelBaseKind.Checkpoint, mlm.JobId)));
-        Assert.All(classify, j => Assert.Equal(id, RunIds.RunOfJob(j.JobId)));
+        Assert.All(classify, j => Assert.Equal(id, j.RunId));
 
         var result = run.ReadOutputAs<ExperimentResult>()!;
         Assert.Equal(8, result.Arms.Count);

@@ -53,7 +53,7 @@ public sealed class ScriptedTrainer : IAsyncDisposable
                         await WritePackageAsync(blobs, output.Name, output.Version, stop.Token);
                     }
 
-                    await router.RouteAsync(e.ToJson(), stop.Token);
+                    await router.RouteAsync((e with { RunId = spec.RunId }).ToJson(), stop.Token); // as the real worker stamps them
                 }
             }
         });

@@ -36,6 +36,7 @@ public sealed class JobSpecTests
     [InlineData("\"epochs\": 2", "\"epochs\": -1", "hyperparameters.epochs")]
     [InlineData("{ \"kind\": \"minilm\" }", "{ \"kind\": \"checkpoint\" }", "base.reference")]
     [InlineData("{ \"kind\": \"minilm\" }", "{ \"kind\": \"hf\", \"reference\": \"../../etc\" }", "base.reference")]
+    [InlineData("\"mode\": \"classify\"", "\"run_id\": \"two words\", \"mode\": \"classify\"", "run_id")]
     public void Unknown_fields_and_invalid_values_are_refused_with_the_field_named(string from, string to, string expected)
     {
         var e = Assert.Throws<JobSpecException>(() => TrainingJobSpec.FromJson(Valid.Replace(from, to, StringComparison.Ordinal)));

@@ -70,6 +70,19 @@ public sealed class QueueWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_event_of_a_job_carries_the_run_id_of_its_spec_so_the_pipeline_routes_without_parsing_job_ids()
+    {
+        await Queue(TrainingQueues.Jobs).CreateIfNotExistsAsync(cancellationToken: Ct);
+        await Queue(TrainingQueues.Jobs).SendMessageAsync((Spec("job-r") with { RunId = "spam-finetune-0123456789ab" }).ToJson(), Ct);
+
+        await Worker(new ScriptedRunner(succeed: true)).RunAsync(TestContext.Current.CancellationToken);
+
+        var events = await EventsAsync();
+        Assert.Equal([TrainingEventKind.Started, TrainingEventKind.Completed], events.Select(e => e.Kind));
+        Assert.All(events, e => Assert.Equal("spam-finetune-0123456789ab", e.RunId));
+    }
+
+    [Fact]
     public async Task A_message_that_is_not_a_valid_spec_goes_to_the_dead_letter_queue_at_once_with_a_failed_event()
     {
         await Queue(TrainingQueues.Jobs).CreateIfNotExistsAsync(cancellationToken: Ct);

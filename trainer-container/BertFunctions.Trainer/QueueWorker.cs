@@ -81,7 +81,7 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
             // could fail cleanly, so the count after a job returns never saw them. Running it again would end the same.
             var crashes = message.DequeueCount - 1;
             await DeadLetterAsync(jobs, poison, message, cancellationToken).ConfigureAwait(false);
-            await events.SendMessageAsync(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), WillRetry = false, Error = $"the job ended the trainer's process in each of its {crashes} deliveries without finishing (a crash or running out of memory); dead-lettered" }.ToJson(), cancellationToken).ConfigureAwait(false);
+            await events.SendMessageAsync(new TrainingEvent { JobId = spec.JobId, RunId = spec.RunId, Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), WillRetry = false, Error = $"the job ended the trainer's process in each of its {crashes} deliveries without finishing (a crash or running out of memory); dead-lettered" }.ToJson(), cancellationToken).ConfigureAwait(false);
             LogDeadLettered(spec.JobId, crashes);
             return;
         }
@@ -105,7 +105,7 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
             {
                 await using var sink = new QueueEventSink(events, logger);
                 // A failed event says whether this message comes back, so that the orchestration knows whether to wait.
-                succeeded = await runner.RunAsync(spec, new RetryMarkingSink(sink, willRetry), guard.Token).ConfigureAwait(false);
+                succeeded = await runner.RunAsync(spec, new JobEventStamp(sink, spec.RunId, willRetry), guard.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && guard.Stop is not JobGuard.Reason.None)
             {
@@ -125,7 +125,7 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
         {
             // The run was cancelled: the job stops for good, and says so.
             await jobs.DeleteMessageAsync(message.MessageId, receipt, cancellationToken).ConfigureAwait(false);
-            await events.SendMessageAsync(new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), WillRetry = false, Error = "cancelled on request" }.ToJson(), cancellationToken).ConfigureAwait(false);
+            await events.SendMessageAsync(new TrainingEvent { JobId = spec.JobId, RunId = spec.RunId, Kind = TrainingEventKind.Failed, At = time.GetUtcNow(), WillRetry = false, Error = "cancelled on request" }.ToJson(), cancellationToken).ConfigureAwait(false);
             LogCancelled(spec.JobId);
             return;
         }
@@ -153,11 +153,14 @@ public sealed partial class QueueWorker(StorageClients storage, ITrainingJobRunn
         await jobs.DeleteMessageAsync(message.MessageId, receipt ?? message.PopReceipt, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Marks failed events with whether the message will be delivered again.</summary>
-    private sealed class RetryMarkingSink(IProgress<TrainingEvent> inner, bool willRetry) : IProgress<TrainingEvent>
+    /// <summary>
+    /// Stamps every event with the run it goes to (the spec's run id, so the pipeline routes without parsing job ids)
+    /// and failed events with whether the message will be delivered again.
+    /// </summary>
+    private sealed class JobEventStamp(IProgress<TrainingEvent> inner, string? runId, bool willRetry) : IProgress<TrainingEvent>
     {
         public void Report(TrainingEvent value) =>
-            inner.Report(value.Kind == TrainingEventKind.Failed ? value with { WillRetry = willRetry } : value);
+            inner.Report(value.Kind == TrainingEventKind.Failed ? value with { RunId = runId, WillRetry = willRetry } : value with { RunId = runId });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No job for the idle timeout; exiting after {Processed} jobs")]

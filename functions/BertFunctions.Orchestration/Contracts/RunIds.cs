@@ -6,7 +6,7 @@ namespace BertFunctions.Orchestration.Contracts;
 /// <summary>
 /// Deterministic ids. A run's instance id derives from the dataset, the strategy and a hash of the uploads and the
 /// request, so a replayed or duplicated event starts nothing new. Trainer job ids are the run id plus a stage suffix,
-/// so the event router finds the run from any trainer event without a lookup.
+/// so that a job's checkpoints are recognisably its run's; events are routed by the run id the job spec carries.
 /// </summary>
 public static class RunIds
 {
@@ -14,8 +14,6 @@ public static class RunIds
     public const string MlmStage = "mlm";
     public const string ClassifyStage = "cls";
     public const string ChampionStage = "champ";
-
-    private static readonly string[] Stages = [MlmStage, ClassifyStage, ChampionStage];
 
     /// <summary>The singleton scheduler of a dataset's upload-driven runs.</summary>
     public static string Scheduler(string dataset) => $"retrain-{dataset}";
@@ -27,32 +25,6 @@ public static class RunIds
     }
 
     public static string Job(string runId, string stage) => $"{runId}-{stage}";
-
-    /// <summary>The run a trainer job belongs to, or null when the job id is not one of a run's.</summary>
-    public static string? RunOfJob(string jobId)
-    {
-        ArgumentNullException.ThrowIfNull(jobId);
-
-        // Experiment jobs: {experiment}--{arm}. Run ids never hold "--" (dataset names may not).
-        var arm = jobId.IndexOf("--", StringComparison.Ordinal);
-        if (arm > 0)
-        {
-            return jobId[..arm];
-        }
-
-        // A champion evaluated again after a lost promotion race is -champ2, -champ3...
-        var stem = jobId.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
-        foreach (var stage in Stages)
-        {
-            var id = stage == ChampionStage ? stem : jobId;
-            if (id.EndsWith("-" + stage, StringComparison.Ordinal) && id.Length > stage.Length + 1)
-            {
-                return id[..^(stage.Length + 1)];
-            }
-        }
-
-        return null;
-    }
 
     /// <summary><c>exp-{dataset}-{hash}</c>: the same experiment request on the same uploads is the same experiment.</summary>
     public static string Experiment(string dataset, string uploadsFingerprint, string requestHash)

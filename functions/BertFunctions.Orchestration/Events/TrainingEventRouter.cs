@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace BertFunctions.Orchestration.Events;
 
 /// <summary>
-/// Turns a message of the <c>training-events</c> queue into an external event of the run its job belongs to (the run
-/// id is the job id without its stage suffix). A message that is not a training event, or whose run is gone, is
+/// Turns a message of the <c>training-events</c> queue into an external event of the run its job belongs to (the
+/// event's run id, which the trainer copies from the job spec). A message that is not a training event, or whose run is gone, is
 /// logged and dropped: it can never become valid, and retrying it would only clog the queue.
 /// </summary>
 public sealed partial class TrainingEventRouter(DurableTaskClient client, ILogger<TrainingEventRouter> logger)
@@ -27,7 +27,7 @@ public sealed partial class TrainingEventRouter(DurableTaskClient client, ILogge
             return false;
         }
 
-        if (RunIds.RunOfJob(e.JobId) is not { } runId)
+        if (e.RunId is not { } runId)
         {
             LogNotARun(e.JobId, e.Kind);
             return false;

@@ -13,7 +13,7 @@ namespace BertFunctions.Orchestration.Orchestrators;
 /// </summary>
 public static class ChampionJobs
 {
-    /// <summary>A run's champion job: <c>{run}-champ</c>, then <c>-champ2</c>, <c>-champ3</c>... (what <see cref="RunIds.RunOfJob"/> reads back).</summary>
+    /// <summary>A run's champion job: <c>{run}-champ</c>, then <c>-champ2</c>, <c>-champ3</c>... .</summary>
     public static string OfRun(string runId, int attempt) =>
         RunIds.Job(runId, RunIds.ChampionStage + (attempt == 1 ? "" : attempt.ToString(CultureInfo.InvariantCulture)));
 

@@ -39,6 +39,8 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
     /// </summary>
     public async Task<TrainingEvent?> RunJobAsync(TrainingJobSpec spec, string phase, double from, double to)
     {
+        // The trainer copies the run id into every event; the event router raises them on this instance.
+        spec = spec with { RunId = context.InstanceId };
         var specJson = spec.ToJson();
         for (var attempt = 1; ; attempt++)
         {

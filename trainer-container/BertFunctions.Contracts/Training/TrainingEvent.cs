@@ -21,6 +21,9 @@ public enum TrainingEventKind
 public sealed record TrainingEvent
 {
     public required string JobId { get; init; }
+
+    /// <summary>The job spec's <see cref="TrainingJobSpec.RunId"/>: the run this event goes to (null: a job started by hand).</summary>
+    public string? RunId { get; init; }
     public required TrainingEventKind Kind { get; init; }
     public required DateTimeOffset At { get; init; }
     public long Step { get; init; }

@@ -32,6 +32,12 @@ public sealed record TrainingJobSpec
     /// <summary>Unique id: lower-case letters, digits and hyphens; names the checkpoint folder.</summary>
     public required string JobId { get; init; }
 
+    /// <summary>
+    /// The pipeline run (or experiment) that waits for this job's events: the trainer copies it into every event, and
+    /// the pipeline routes events by it. Null for a job started by hand (<c>bertfn train</c>), whose events go nowhere.
+    /// </summary>
+    public string? RunId { get; init; }
+
     public required JobMode Mode { get; init; }
 
     /// <summary>What the model starts from.</summary>
@@ -85,6 +91,7 @@ public sealed record TrainingJobSpec
     public TrainingJobSpec Validate()
     {
         Require(JobId.Length is >= 1 and <= 63 && JobId.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-') && JobId[0] != '-', "job_id", JobId, "1-63 characters of a-z, 0-9 and '-'");
+        Require(RunId is null || (RunId.Length is >= 1 and <= 100 && RunId.All(c => c is > ' ' and < '\u007f')), "run_id", RunId, "absent, or 1-100 printable ASCII characters");
         Base.Validate();
         Dataset.Validate();
         Hyperparameters.Validate();
