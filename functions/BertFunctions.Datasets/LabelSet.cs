@@ -54,9 +54,6 @@ public sealed class LabelSet
             : throw new KeyNotFoundException($"Unknown label '{label}': the label set has {Count} labels ({Describe()}).");
     }
 
-    /// <summary>The id of <paramref name="label"/>, or false when it is unknown.</summary>
-    public bool TryGetId(string label, out int id) => _ids.TryGetValue(label, out id);
-
     /// <summary>The label of <paramref name="id"/>.</summary>
     public string LabelOf(int id)
     {

@@ -55,50 +55,6 @@ internal sealed class LineReader(Stream stream, long startOffset, int maxLineByt
         }
     }
 
-    /// <summary>Skips to just after the next <c>\n</c> (or the end), returning the offset reached.</summary>
-    public async ValueTask<long> SkipPastNewlineAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            var newline = _buffer.AsSpan(_begin, _end - _begin).IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                Advance(newline + 1);
-                return _offset;
-            }
-
-            Advance(_end - _begin);
-            if (_eof)
-            {
-                return _offset;
-            }
-
-            await FillAsync(ct).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Skips <paramref name="count"/> bytes, e.g. a byte order mark.</summary>
-    public async ValueTask SkipAsync(int count, CancellationToken ct)
-    {
-        while (_end - _begin < count && !_eof)
-        {
-            await FillAsync(ct).ConfigureAwait(false);
-        }
-
-        Advance(Math.Min(count, _end - _begin));
-    }
-
-    /// <summary>The bytes at the current position, without consuming them (at least <paramref name="count"/> when the stream has them).</summary>
-    public async ValueTask<ReadOnlyMemory<byte>> PeekAsync(int count, CancellationToken ct)
-    {
-        while (_end - _begin < count && !_eof)
-        {
-            await FillAsync(ct).ConfigureAwait(false);
-        }
-
-        return _buffer.AsMemory(_begin, Math.Min(count, _end - _begin));
-    }
-
     private Line Take(int end, bool consumeNewline)
     {
         var length = end - _begin;

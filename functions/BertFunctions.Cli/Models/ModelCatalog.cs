@@ -3,12 +3,12 @@ using BertFunctions.Tokenization;
 
 namespace BertFunctions.Cli.Models;
 
-/// <summary>Turns a <c>--model</c> value into a <see cref="ModelReference"/>: <c>minilm</c> or an HF directory.</summary>
+/// <summary>Turns a <c>--model</c> value into a <see cref="EncoderModel"/>: <c>minilm</c> or an HF directory.</summary>
 public static class ModelCatalog
 {
     public const string DefaultModel = "minilm";
 
-    public static ModelReference Resolve(string reference)
+    public static EncoderModel Resolve(string reference)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
         if (string.Equals(reference, DefaultModel, StringComparison.OrdinalIgnoreCase))

