@@ -192,8 +192,7 @@ public sealed class DocumentReader
             (encoding, bomLength) = (charsets.Utf8, 0);
         }
 
-        var splittable = !compressed && !transcoded
-            && (format == InputFormat.JsonLines || (format == InputFormat.Text && _options.TextMode == TextDocumentMode.BlankLineSeparated));
+        var splittable = ByteRangeSplitting.ByContent(format, compressed, transcoded, _options);
         if (range is { } part && !splittable && part.Start != 0)
         {
             yield break;

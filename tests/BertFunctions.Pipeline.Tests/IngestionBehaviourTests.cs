@@ -159,7 +159,7 @@ public sealed class IngestionBehaviourTests
             await azurite.UploadAsync("labeled/big/rows.jsonl", rows);
             var request = Labeled("big") with { WorkUnitBytes = unitBytes };
             await azurite.Steps().EnsureContainersAsync(ct);
-            var plan = await azurite.Steps().PlanAsync(request, "r1", ct);
+            var plan = await azurite.Steps().PlanAsync(request, await azurite.Steps().LoadVocabularyAsync(request, ct), "r1", ct);
             var result = await azurite.Runner().RunAsync(request, null, ct);
             versions.Add((result.Version, result.Manifest.Counts.Documents, plan.Units.Count));
         }

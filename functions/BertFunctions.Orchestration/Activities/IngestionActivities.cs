@@ -8,7 +8,8 @@ namespace BertFunctions.Orchestration.Activities;
 
 // The ingestion steps of BertFunctions.Pipeline as Durable activities, one step each. The plan of a run can list
 // thousands of inputs, so it is stored once beside the run's work files and activities get only what they need
-// (a unit, the consolidation): the orchestration history stays small whatever the corpus.
+// (a unit, the consolidation): the orchestration history stays small whatever the corpus. For the same reason each
+// activity loads the vocabulary itself (it may run on another worker) rather than receiving its bytes as input.
 
 /// <summary>What the orchestrator keeps of a plan: enough to fan out.</summary>
 public sealed record PlanSummary(string Dataset, string Run, string Fingerprint, int Units, string? ExistingVersion);
@@ -58,7 +59,8 @@ public sealed class PlanIngestionActivity(IngestionSteps steps, BlobServiceClien
     {
         ArgumentNullException.ThrowIfNull(input);
         await steps.EnsureContainersAsync(CancellationToken.None).ConfigureAwait(false);
-        var plan = await steps.PlanAsync(input.Request, input.Run, CancellationToken.None).ConfigureAwait(false);
+        var vocabulary = await steps.LoadVocabularyAsync(input.Request, CancellationToken.None).ConfigureAwait(false);
+        var plan = await steps.PlanAsync(input.Request, vocabulary, input.Run, CancellationToken.None).ConfigureAwait(false);
         await PlanStore.WriteAsync(blobs, plan, CancellationToken.None).ConfigureAwait(false);
         return new PlanSummary(plan.Dataset, plan.Run, plan.Fingerprint, plan.Units.Count, plan.ExistingVersion);
     }
@@ -82,7 +84,8 @@ public sealed class ConsolidateActivity(IngestionSteps steps, BlobServiceClient 
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = await PlanStore.ReadAsync(blobs, input.Request.Dataset, input.Run, CancellationToken.None).ConfigureAwait(false);
-        return await steps.ConsolidateAsync(input.Request, plan, CancellationToken.None).ConfigureAwait(false);
+        var vocabulary = await steps.LoadVocabularyAsync(input.Request, CancellationToken.None).ConfigureAwait(false);
+        return await steps.ConsolidateAsync(input.Request, vocabulary, plan, CancellationToken.None).ConfigureAwait(false);
     }
 }
 
@@ -93,7 +96,8 @@ public sealed class BuildUnitShardsActivity(IngestionSteps steps, BlobServiceCli
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = await PlanStore.ReadAsync(blobs, input.Request.Dataset, input.Run, CancellationToken.None).ConfigureAwait(false);
-        return await steps.BuildUnitShardsAsync(input.Request, plan, input.Consolidation, plan.Units[input.Unit], CancellationToken.None).ConfigureAwait(false);
+        var vocabulary = await steps.LoadVocabularyAsync(input.Request, CancellationToken.None).ConfigureAwait(false);
+        return await steps.BuildUnitShardsAsync(input.Request, vocabulary, plan, input.Consolidation, plan.Units[input.Unit], CancellationToken.None).ConfigureAwait(false);
     }
 }
 
@@ -104,7 +108,8 @@ public sealed class FinalizeIngestionActivity(IngestionSteps steps, BlobServiceC
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = await PlanStore.ReadAsync(blobs, input.Request.Dataset, input.Run, CancellationToken.None).ConfigureAwait(false);
-        var result = await steps.FinalizeAsync(input.Request, plan, input.Consolidation, input.Shards, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        var vocabulary = await steps.LoadVocabularyAsync(input.Request, CancellationToken.None).ConfigureAwait(false);
+        var result = await steps.FinalizeAsync(input.Request, vocabulary, plan, input.Consolidation, input.Shards, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         return PlanStore.Summarize(result);
     }
 }

@@ -5,33 +5,45 @@ using Microsoft.DurableTask;
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>
-/// Ingests one dataset: plan, read every work unit (fan-out), consolidate (fan-in: dedup and splits), build the
-/// shards of every unit (fan-out), finalize (the manifest, written last). The instance id is the ingestion run id, so
-/// a replay or a restart reuses the same work files; unchanged inputs or content reuse the existing version.
+/// Ingests one dataset by following <see cref="IngestionSequence"/> with one activity per step: plan, read every work
+/// unit (fan-out), consolidate (fan-in: dedup and splits), build the shards of every unit (fan-out), finalize (the
+/// manifest, written last). The instance id is the ingestion run id, so a replay or a restart reuses the same work
+/// files; unchanged inputs or content reuse the existing version.
 /// </summary>
 public sealed class IngestDatasetOrchestrator : TaskOrchestrator<IngestionRequest, IngestedDataset>
 {
-    public override async Task<IngestedDataset> RunAsync(TaskOrchestrationContext context, IngestionRequest input)
+    /// <inheritdoc/>
+    public override Task<IngestedDataset> RunAsync(TaskOrchestrationContext context, IngestionRequest input)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var run = context.InstanceId;
-        var plan = await context.CallActivityAsync<PlanSummary>(nameof(PlanIngestionActivity), new PlanIngestionInput(input, run), Retries.Storage);
-        if (plan.ExistingVersion is { } existing)
+        return IngestionSequence.RunAsync(new ActivityCalls(context, input));
+    }
+
+    /// <summary>Each step as its activity; nothing here does I/O, so the orchestration replays deterministically.</summary>
+    private sealed class ActivityCalls(TaskOrchestrationContext context, IngestionRequest input) : IIngestionStepCalls<IngestedDataset>
+    {
+        private string Run => context.InstanceId;
+
+        public async Task<PlannedRun> PlanAsync()
         {
-            return await context.CallActivityAsync<IngestedDataset>(nameof(ReuseVersionActivity), new ReuseInput(input.Dataset, run, existing), Retries.Storage);
+            var plan = await context.CallActivityAsync<PlanSummary>(nameof(PlanIngestionActivity), new PlanIngestionInput(input, Run), Retries.Storage);
+            return new PlannedRun(plan.Units, plan.ExistingVersion);
         }
 
-        var units = Enumerable.Range(0, plan.Units).ToList();
-        await Task.WhenAll(units.Select(i => context.CallActivityAsync<UnitReadResult>(nameof(ReadUnitActivity), new UnitInputRef(input, run, i), Retries.Storage)));
+        public Task<IngestedDataset> ReuseAsync(string version, ReuseReason reason) =>
+            context.CallActivityAsync<IngestedDataset>(nameof(ReuseVersionActivity), new ReuseInput(input.Dataset, Run, version), Retries.Storage);
 
-        var consolidation = await context.CallActivityAsync<ConsolidationResult>(nameof(ConsolidateActivity), new ConsolidateInput(input, run), Retries.Storage);
-        if (consolidation.AlreadyExists)
-        {
-            return await context.CallActivityAsync<IngestedDataset>(nameof(ReuseVersionActivity), new ReuseInput(input.Dataset, run, consolidation.Version), Retries.Storage);
-        }
+        public Task ReadUnitsAsync(int units) =>
+            Task.WhenAll(Enumerable.Range(0, units).Select(i => context.CallActivityAsync<UnitReadResult>(nameof(ReadUnitActivity), new UnitInputRef(input, Run, i), Retries.Storage)));
 
-        var shards = await Task.WhenAll(units.Select(i => context.CallActivityAsync<UnitShardResult>(nameof(BuildUnitShardsActivity), new BuildShardsInput(input, run, consolidation, i), Retries.Storage)));
-        return await context.CallActivityAsync<IngestedDataset>(nameof(FinalizeIngestionActivity), new FinalizeInput(input, run, consolidation, shards), Retries.Storage);
+        public Task<ConsolidationResult> ConsolidateAsync() =>
+            context.CallActivityAsync<ConsolidationResult>(nameof(ConsolidateActivity), new ConsolidateInput(input, Run), Retries.Storage);
+
+        public async Task<IReadOnlyList<UnitShardResult>> BuildUnitShardsAsync(ConsolidationResult consolidation, int units) =>
+            await Task.WhenAll(Enumerable.Range(0, units).Select(i => context.CallActivityAsync<UnitShardResult>(nameof(BuildUnitShardsActivity), new BuildShardsInput(input, Run, consolidation, i), Retries.Storage)));
+
+        public Task<IngestedDataset> FinalizeAsync(ConsolidationResult consolidation, IReadOnlyList<UnitShardResult> shards) =>
+            context.CallActivityAsync<IngestedDataset>(nameof(FinalizeIngestionActivity), new FinalizeInput(input, Run, consolidation, shards), Retries.Storage);
     }
 }
