@@ -1,7 +1,6 @@
 using System.Text.Json;
 using BertFunctions.Cli.Commands;
 using BertFunctions.Cli.Io;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace BertFunctions.Cli;

@@ -1,6 +1,6 @@
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration;
 using BertFunctions.Serving;
-using BertFunctions.Contracts.Storage;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

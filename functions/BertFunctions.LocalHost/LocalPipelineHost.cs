@@ -1,8 +1,8 @@
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Serving;
 using BertFunctions.Serving.Api;
-using BertFunctions.Contracts.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

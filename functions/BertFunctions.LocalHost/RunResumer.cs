@@ -1,9 +1,8 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using BertFunctions.Orchestration;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,6 @@
 using Azure.Storage.Queues;
-using BertFunctions.Orchestration.Events;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using BertFunctions.Orchestration.Events;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Orchestration.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,3 @@
-using BertFunctions.Contracts.Models;
-
 namespace BertFunctions.Serving;
 
 /// <summary>Why no model can answer a request.</summary>

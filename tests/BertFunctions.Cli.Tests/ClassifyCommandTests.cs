@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Export;
 using BertFunctions.Modeling;
-using BertFunctions.Contracts.Storage;
-using Azure.Storage.Blobs;
 using TorchSharp;
 
 namespace BertFunctions.Cli.Tests;

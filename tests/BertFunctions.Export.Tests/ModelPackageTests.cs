@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
-using Azure.Storage.Blobs;
-using BertFunctions.Modeling;
 using BertFunctions.Contracts.Packages;
+using BertFunctions.Modeling;
 using Onnx;
-using static TorchSharp.torch;
 
 namespace BertFunctions.Export.Tests;
 

@@ -2,7 +2,6 @@ using System.Reflection;
 using BertFunctions.Functions.Durable;
 using BertFunctions.LocalHost;
 using BertFunctions.Orchestration;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 

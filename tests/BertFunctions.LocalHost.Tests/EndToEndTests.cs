@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using BertFunctions.Orchestration.Api;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Orchestration.Api;
 
 namespace BertFunctions.LocalHost.Tests;
 

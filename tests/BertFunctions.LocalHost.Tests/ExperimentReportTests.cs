@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Storage;
 using Microsoft.Playwright;
 
 namespace BertFunctions.LocalHost.Tests;

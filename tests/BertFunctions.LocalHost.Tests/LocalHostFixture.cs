@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Corpora;
 using BertFunctions.Orchestration;
-using BertFunctions.Contracts.Storage;
 using Microsoft.AspNetCore.Builder;
 
 namespace BertFunctions.LocalHost.Tests;

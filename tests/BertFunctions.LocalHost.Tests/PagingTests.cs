@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.LocalHost.Tests;
 

@@ -107,7 +107,10 @@ public sealed class BertModelTests
             output.Loss!.backward();
             optimizer.step();
             last = output.Loss.item<float>();
-            if (step == 0) first = last;
+            if (step == 0)
+            {
+                first = last;
+            }
         }
 
         Assert.True(last < first, $"loss {first} -> {last}");

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using BertFunctions.Modeling;
 
 namespace BertFunctions.Modeling.Tests;
 

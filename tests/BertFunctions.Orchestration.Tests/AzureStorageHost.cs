@@ -1,8 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
-using System.Net.Sockets;
-using BertFunctions.Contracts.Storage;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Microsoft.AspNetCore.Builder;

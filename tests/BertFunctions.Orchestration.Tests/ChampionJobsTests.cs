@@ -1,9 +1,7 @@
-using BertFunctions.Orchestration.Activities;
-using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Training;
-
 using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Activities;
+using BertFunctions.Orchestration.Orchestrators;
 
 namespace BertFunctions.Orchestration.Tests;
 

@@ -1,7 +1,7 @@
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

@@ -1,6 +1,5 @@
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

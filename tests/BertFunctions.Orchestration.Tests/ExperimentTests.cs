@@ -1,7 +1,7 @@
-using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Orchestration.Orchestrators;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 

@@ -1,6 +1,6 @@
-using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Contracts;
 using Microsoft.DurableTask.Client;
 
 namespace BertFunctions.Orchestration.Tests;

@@ -1,5 +1,5 @@
-using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Orchestrators;
 
 namespace BertFunctions.Orchestration.Tests;
 

@@ -1,8 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using BertFunctions.Corpora;
-using BertFunctions.Orchestration;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Corpora;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,10 +1,8 @@
+using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Training;
-using Microsoft.DurableTask.Client;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Tests;
 

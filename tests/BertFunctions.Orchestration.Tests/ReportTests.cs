@@ -1,8 +1,8 @@
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Orchestration.Reports;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

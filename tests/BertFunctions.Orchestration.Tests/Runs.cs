@@ -1,11 +1,10 @@
+using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Tests;
 

@@ -1,10 +1,10 @@
+using System.Collections.Concurrent;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using System.Collections.Concurrent;
-using BertFunctions.Orchestration.Events;
-using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Events;
 
 namespace BertFunctions.Orchestration.Tests;
 

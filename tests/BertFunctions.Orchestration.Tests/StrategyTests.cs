@@ -1,6 +1,6 @@
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask.Client;
 
 namespace BertFunctions.Orchestration.Tests;

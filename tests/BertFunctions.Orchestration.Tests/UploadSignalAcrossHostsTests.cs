@@ -1,9 +1,9 @@
 using Azure.Storage.Blobs.Models;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Corpora;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Events;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;

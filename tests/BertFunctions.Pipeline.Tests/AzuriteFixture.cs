@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
-using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Pipeline.Ingestion;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Pipeline.Tests;

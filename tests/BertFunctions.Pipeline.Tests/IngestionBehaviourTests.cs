@@ -1,11 +1,11 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Corpora;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Pipeline.Tests;
 

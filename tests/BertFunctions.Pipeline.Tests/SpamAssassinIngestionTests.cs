@@ -1,8 +1,8 @@
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Corpora;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Pipeline.Tests;
 

@@ -1,9 +1,9 @@
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Corpora;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Pipeline.Vocabulary;
-using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization.Training;
 
 namespace BertFunctions.Pipeline.Tests;

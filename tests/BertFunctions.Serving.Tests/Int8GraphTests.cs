@@ -1,6 +1,5 @@
 using BertFunctions.Modeling;
 using BertFunctions.Serving.Models;
-using Google.Protobuf;
 using Onnx;
 
 namespace BertFunctions.Serving.Tests;

@@ -1,15 +1,14 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Corpora;
 using BertFunctions.Datasets;
 using BertFunctions.Export;
 using BertFunctions.Ingestion;
 using BertFunctions.Modeling;
-using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Training;
-using BertFunctions.Contracts.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
 [assembly: AssemblyFixture(typeof(BertFunctions.Serving.Tests.ServingWorld))]

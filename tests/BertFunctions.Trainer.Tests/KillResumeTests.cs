@@ -7,9 +7,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Tests;
 
 namespace BertFunctions.Trainer.Tests;

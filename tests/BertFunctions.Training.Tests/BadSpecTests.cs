@@ -1,7 +1,7 @@
 using System.Text.Json;
-using BertFunctions.Modeling;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Modeling;
 
 namespace BertFunctions.Training.Tests;
 

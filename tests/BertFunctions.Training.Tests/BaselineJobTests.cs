@@ -1,7 +1,7 @@
 using System.Text.Json;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Baselines;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 
 namespace BertFunctions.Training.Tests;

@@ -1,5 +1,5 @@
-using BertFunctions.Datasets;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Datasets;
 using BertFunctions.Training.Data;
 
 namespace BertFunctions.Training.Tests;

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Corpora;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Pipeline.Vocabulary;
-using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization.Training;
-using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Training.Tests;

@@ -1,6 +1,6 @@
 using BertFunctions.Contracts.Storage;
-using BertFunctions.Training.Checkpoints;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Training.Checkpoints;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Training.Tests;

@@ -2,8 +2,8 @@ using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using BertFunctions.Modeling;
 using BertFunctions.Contracts.Packages;
+using BertFunctions.Modeling;
 
 namespace BertFunctions.Export;
 

@@ -128,10 +128,26 @@ public sealed record BertConfig
         void Fail(string field, object? value, string why) =>
             throw new InvalidDataException($"{source}: {field} = {Format(value)} is not supported: {why}.");
 
-        if (ModelType != "bert") Fail("model_type", ModelType, "expected \"bert\"");
-        if (!SupportedActivations.Contains(HiddenAct)) Fail("hidden_act", HiddenAct, "expected one of " + string.Join(", ", SupportedActivations));
-        if (PositionEmbeddingType != "absolute") Fail("position_embedding_type", PositionEmbeddingType, "only \"absolute\" is implemented");
-        if (ClassifierPooling is not (null or "cls" or "mean")) Fail("classifier_pooling", ClassifierPooling, "expected \"cls\" or \"mean\"");
+        if (ModelType != "bert")
+        {
+            Fail("model_type", ModelType, "expected \"bert\"");
+        }
+
+        if (!SupportedActivations.Contains(HiddenAct))
+        {
+            Fail("hidden_act", HiddenAct, "expected one of " + string.Join(", ", SupportedActivations));
+        }
+
+        if (PositionEmbeddingType != "absolute")
+        {
+            Fail("position_embedding_type", PositionEmbeddingType, "only \"absolute\" is implemented");
+        }
+
+        if (ClassifierPooling is not (null or "cls" or "mean"))
+        {
+            Fail("classifier_pooling", ClassifierPooling, "expected \"cls\" or \"mean\"");
+        }
+
         foreach (var (field, value) in new[]
         {
             ("vocab_size", VocabSize), ("hidden_size", HiddenSize), ("num_hidden_layers", NumHiddenLayers),
@@ -139,20 +155,50 @@ public sealed record BertConfig
             ("max_position_embeddings", MaxPositionEmbeddings), ("type_vocab_size", TypeVocabSize),
         })
         {
-            if (value <= 0) Fail(field, value, "must be positive");
+            if (value <= 0)
+            {
+                Fail(field, value, "must be positive");
+            }
         }
 
-        if (HiddenSize % NumAttentionHeads != 0) Fail("hidden_size", HiddenSize, $"must be divisible by num_attention_heads = {NumAttentionHeads}");
-        if (PadTokenId < 0 || PadTokenId >= VocabSize) Fail("pad_token_id", PadTokenId, $"must be in [0, vocab_size = {VocabSize})");
-        if (LayerNormEps <= 0) Fail("layer_norm_eps", LayerNormEps, "must be positive");
-        if (InitializerRange <= 0) Fail("initializer_range", InitializerRange, "must be positive");
+        if (HiddenSize % NumAttentionHeads != 0)
+        {
+            Fail("hidden_size", HiddenSize, $"must be divisible by num_attention_heads = {NumAttentionHeads}");
+        }
+
+        if (PadTokenId < 0 || PadTokenId >= VocabSize)
+        {
+            Fail("pad_token_id", PadTokenId, $"must be in [0, vocab_size = {VocabSize})");
+        }
+
+        if (LayerNormEps <= 0)
+        {
+            Fail("layer_norm_eps", LayerNormEps, "must be positive");
+        }
+
+        if (InitializerRange <= 0)
+        {
+            Fail("initializer_range", InitializerRange, "must be positive");
+        }
+
         foreach (var (field, p) in new[] { ("hidden_dropout_prob", HiddenDropoutProb), ("attention_probs_dropout_prob", AttentionProbsDropoutProb), ("classifier_dropout", ClassifierDropout ?? 0) })
         {
-            if (p is < 0 or >= 1) Fail(field, p, "must be in [0, 1)");
+            if (p is < 0 or >= 1)
+            {
+                Fail(field, p, "must be in [0, 1)");
+            }
         }
 
-        if (NumLabels is <= 0) Fail("num_labels", NumLabels, "must be positive");
-        if (NumLabels is { } n && Id2Label is { } names && names.Count != n) Fail("num_labels", n, $"id2label has {names.Count} entries");
+        if (NumLabels is <= 0)
+        {
+            Fail("num_labels", NumLabels, "must be positive");
+        }
+
+        if (NumLabels is { } n && Id2Label is { } names && names.Count != n)
+        {
+            Fail("num_labels", n, $"id2label has {names.Count} entries");
+        }
+
         return this;
     }
 

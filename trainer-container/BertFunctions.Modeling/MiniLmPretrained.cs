@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using BertFunctions.Pretrained;
 using Onnx;

@@ -39,9 +39,21 @@ public sealed class StateDictMismatchException : Exception
     private static string Describe(string source, string target, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> shapes)
     {
         var parts = new List<string>();
-        if (missing.Count > 0) parts.Add($"{missing.Count} missing key(s): {string.Join(", ", missing)}");
-        if (unexpected.Count > 0) parts.Add($"{unexpected.Count} unexpected key(s): {string.Join(", ", unexpected)}");
-        if (shapes.Count > 0) parts.Add($"{shapes.Count} shape mismatch(es): {string.Join("; ", shapes)}");
+        if (missing.Count > 0)
+        {
+            parts.Add($"{missing.Count} missing key(s): {string.Join(", ", missing)}");
+        }
+
+        if (unexpected.Count > 0)
+        {
+            parts.Add($"{unexpected.Count} unexpected key(s): {string.Join(", ", unexpected)}");
+        }
+
+        if (shapes.Count > 0)
+        {
+            parts.Add($"{shapes.Count} shape mismatch(es): {string.Join("; ", shapes)}");
+        }
+
         return $"Cannot load {source} into {target}: " + string.Join(". ", parts) + ".";
     }
 }

@@ -1,6 +1,6 @@
 using BertFunctions.Contracts.Storage;
-using BertFunctions.Trainer;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Trainer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

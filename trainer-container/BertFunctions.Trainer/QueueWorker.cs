@@ -1,6 +1,6 @@
-using BertFunctions.Contracts.Storage;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using BertFunctions.Contracts.Storage;
-using BertFunctions.Training;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Export;
 using BertFunctions.Modeling;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Packages;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Training;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Modeling;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Engine;
 using BertFunctions.Training.Modeling;

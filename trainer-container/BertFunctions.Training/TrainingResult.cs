@@ -1,5 +1,5 @@
-using BertFunctions.Modeling;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Modeling;
 using TorchSharp;
 
 namespace BertFunctions.Training;

@@ -9,13 +9,13 @@ using BertFunctions.Cli.Demo;
 using BertFunctions.Cli.Hosting;
 using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Corpora;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Orchestration.Reports;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

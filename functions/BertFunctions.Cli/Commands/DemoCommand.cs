@@ -7,11 +7,10 @@ using BertFunctions.Cli.Demo;
 using BertFunctions.Cli.Hosting;
 using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
-using BertFunctions.Orchestration.Activities;
-using BertFunctions.Orchestration.Api;
-using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Activities;
+using BertFunctions.Orchestration.Contracts;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

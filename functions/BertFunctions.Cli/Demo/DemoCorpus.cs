@@ -3,8 +3,8 @@ using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using BertFunctions.Corpora;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Corpora;
 
 namespace BertFunctions.Cli.Demo;
 

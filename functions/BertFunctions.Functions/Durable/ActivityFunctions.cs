@@ -5,8 +5,6 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 
-using BertFunctions.Contracts.Models;
-
 namespace BertFunctions.Functions.Durable;
 
 /// <summary>

@@ -1,5 +1,5 @@
-using BertFunctions.Orchestration.Events;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Events;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

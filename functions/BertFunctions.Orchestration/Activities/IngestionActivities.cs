@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
-using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Pipeline.Ingestion;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Activities;

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Activities;

@@ -1,7 +1,5 @@
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using BertFunctions.Orchestration.Reports;
-using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Activities;

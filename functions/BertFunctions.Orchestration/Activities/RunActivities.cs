@@ -1,16 +1,15 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Vocabulary;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Packages;
 using BertFunctions.Tokenization.Training;
-using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Activities;
 

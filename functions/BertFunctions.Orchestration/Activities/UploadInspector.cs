@@ -3,8 +3,8 @@ using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Orchestration.Contracts;
 
 namespace BertFunctions.Orchestration.Activities;
 

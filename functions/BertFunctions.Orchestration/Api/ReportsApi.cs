@@ -1,8 +1,8 @@
 using Azure;
 using Azure.Storage.Blobs;
-using BertFunctions.Orchestration.Reports;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Http;
+using BertFunctions.Orchestration.Reports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

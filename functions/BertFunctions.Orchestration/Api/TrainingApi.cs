@@ -3,18 +3,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Http;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Api;
 

@@ -6,7 +6,7 @@ namespace BertFunctions.Orchestration.Contracts;
 /// <summary>
 /// How much training an experiment may spend, as the user says it: wall time on the trainer (<c>2h</c>, <c>90m</c>,
 /// <c>5400s</c>) or a token count (<c>150M tokens</c>, <c>1.5e8 tokens</c>: token positions through the base model, the
-/// unit of <see cref="Training.Contracts.JobCost.Tokens"/>). The planner turns either into training FLOPs (6 × parameters
+/// unit of <see cref="BertFunctions.Contracts.Training.JobCost.Tokens"/>). The planner turns either into training FLOPs (6 × parameters
 /// × tokens), the one unit in which a small model from scratch and MiniLM cost comparably.
 /// </summary>
 public sealed partial record ComputeBudget(TimeSpan? Time, long? Tokens)

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using BertFunctions.Ingestion;
 using BertFunctions.Contracts.Storage;
-using BertFunctions.Orchestration.Orchestrators;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Ingestion;
+using BertFunctions.Orchestration.Orchestrators;
 
 namespace BertFunctions.Orchestration.Contracts;
 

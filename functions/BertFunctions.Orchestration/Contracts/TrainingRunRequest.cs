@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using BertFunctions.Ingestion;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Ingestion;
 
 namespace BertFunctions.Orchestration.Contracts;
 

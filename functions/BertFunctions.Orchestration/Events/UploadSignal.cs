@@ -1,6 +1,6 @@
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
-using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Contracts;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

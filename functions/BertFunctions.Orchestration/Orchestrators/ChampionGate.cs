@@ -1,7 +1,6 @@
+using BertFunctions.Contracts.Models;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

@@ -1,9 +1,8 @@
 using System.Globalization;
+using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Training;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

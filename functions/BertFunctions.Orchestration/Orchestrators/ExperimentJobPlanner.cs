@@ -1,7 +1,7 @@
 using System.Text.Json;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

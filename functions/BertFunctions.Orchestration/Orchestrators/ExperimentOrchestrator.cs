@@ -1,10 +1,8 @@
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Contracts.Training;
 using Microsoft.DurableTask;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using BertFunctions.Datasets;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
-using BertFunctions.Orchestration.Contracts;
-
 using BertFunctions.Contracts.Models;
+using BertFunctions.Orchestration.Contracts;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

@@ -1,6 +1,5 @@
-using BertFunctions.Orchestration.Contracts;
-
 using BertFunctions.Contracts.Models;
+using BertFunctions.Orchestration.Contracts;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

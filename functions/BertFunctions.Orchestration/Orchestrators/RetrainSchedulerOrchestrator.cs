@@ -1,6 +1,6 @@
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Storage;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Orchestrators;

@@ -1,7 +1,7 @@
 using System.Globalization;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Training;
 using BertFunctions.Pipeline.Ingestion;
 using Microsoft.DurableTask;
 

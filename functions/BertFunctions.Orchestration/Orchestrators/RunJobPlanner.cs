@@ -1,6 +1,6 @@
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Training;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

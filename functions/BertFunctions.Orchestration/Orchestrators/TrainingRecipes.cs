@@ -1,6 +1,6 @@
 using System.Text.Json;
-using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Orchestration.Contracts;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 

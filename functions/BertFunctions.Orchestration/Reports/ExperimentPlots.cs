@@ -1,6 +1,5 @@
 using System.Globalization;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Orchestration.Orchestrators;
 using ScottPlot;
 
 namespace BertFunctions.Orchestration.Reports;

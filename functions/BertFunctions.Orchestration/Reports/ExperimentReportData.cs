@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Storage.Blobs;
-using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Orchestration.Contracts;
 
 namespace BertFunctions.Orchestration.Reports;
 

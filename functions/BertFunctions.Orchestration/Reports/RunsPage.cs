@@ -2,11 +2,10 @@ using System.Globalization;
 using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Orchestration.Api;
 using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Contracts.Storage;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Reports;
 

@@ -1,6 +1,5 @@
 using Azure.Storage.Blobs;
 using BertFunctions.Contracts.Storage;
-using BertFunctions.Datasets;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Pipeline.Ingestion;

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
-using BertFunctions.Datasets;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 
 namespace BertFunctions.Pipeline.Ingestion;
 

@@ -1,7 +1,6 @@
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
-
-using BertFunctions.Contracts.Storage;
 
 namespace BertFunctions.Pipeline.Ingestion;
 

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Contracts.Storage;
 using BertFunctions.Tokenization;
 using BertFunctions.Tokenization.Training;
 

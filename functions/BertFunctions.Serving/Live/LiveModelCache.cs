@@ -2,12 +2,10 @@ using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using BertFunctions.Serving.Models;
+using BertFunctions.Contracts.Models;
 using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
-using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Serving.Live;
 

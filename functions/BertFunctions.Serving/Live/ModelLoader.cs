@@ -1,8 +1,7 @@
+using BertFunctions.Serving.Models;
 using BertFunctions.Serving.Packages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
-using BertFunctions.Serving.Models;
 
 namespace BertFunctions.Serving.Live;
 

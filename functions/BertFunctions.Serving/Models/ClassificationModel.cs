@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using BertFunctions.Contracts.Packages;
 using BertFunctions.Datasets;
 using BertFunctions.Serving.Packages;
-using BertFunctions.Contracts.Packages;
 using BertFunctions.Tokenization;
 using Microsoft.ML.OnnxRuntime;
 

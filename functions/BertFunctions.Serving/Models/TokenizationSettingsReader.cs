@@ -2,11 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Datasets;
 using BertFunctions.Serving.Packages;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Packages;
-using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Serving.Models;

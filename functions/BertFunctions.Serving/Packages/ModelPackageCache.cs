@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
-using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

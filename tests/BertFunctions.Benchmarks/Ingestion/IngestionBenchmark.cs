@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Pipeline.Ingestion;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Benchmarks.Ingestion;

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Datasets;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Serving;
 using BertFunctions.Serving.Models;
 using BertFunctions.Serving.Packages;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Packages;
-using BertFunctions.Contracts.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,13 +1,10 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
-using BertFunctions.Datasets;
-using BertFunctions.Ingestion;
-using BertFunctions.Orchestration.Contracts;
-using BertFunctions.Pipeline.Ingestion;
-using BertFunctions.Contracts.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
-
 using BertFunctions.Contracts.Models;
+using BertFunctions.Contracts.Storage;
+using BertFunctions.Ingestion;
+using BertFunctions.Pipeline.Ingestion;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Benchmarks.Serving;
 

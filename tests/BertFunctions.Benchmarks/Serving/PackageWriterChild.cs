@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Export;
 using BertFunctions.Modeling;
-using BertFunctions.Contracts.Training;
 using TorchSharp;
 
 namespace BertFunctions.Benchmarks.Serving;

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Azure.Storage.Blobs;
 using BertFunctions.Benchmarks.Ingestion;
+using BertFunctions.Contracts.Packages;
+using BertFunctions.Contracts.Storage;
 using BertFunctions.Datasets;
 using BertFunctions.Serving.Models;
 using BertFunctions.Serving.Packages;
-using BertFunctions.Contracts.Storage;
-using BertFunctions.Contracts.Packages;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BertFunctions.Benchmarks.Serving;

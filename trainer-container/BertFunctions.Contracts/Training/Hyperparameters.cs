@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace BertFunctions.Contracts.Training;
 
 /// <summary>Training hyperparameters; defaults follow common BERT fine-tuning practice.</summary>

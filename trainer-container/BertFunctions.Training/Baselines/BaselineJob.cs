@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using BertFunctions.Training.Checkpoints;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Training.Checkpoints;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Evaluation;
 using BertFunctions.Training.Reporting;

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using Azure;
 using Azure.Storage.Blobs;
-using BertFunctions.Datasets;
-using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Datasets;
+using BertFunctions.Pipeline.Ingestion;
 
 namespace BertFunctions.Training.Data;
 

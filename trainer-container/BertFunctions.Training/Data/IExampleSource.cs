@@ -1,5 +1,5 @@
-using BertFunctions.Datasets;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Datasets;
 
 namespace BertFunctions.Training.Data;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using BertFunctions.Datasets;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Datasets;
 
 namespace BertFunctions.Training.Data;
 

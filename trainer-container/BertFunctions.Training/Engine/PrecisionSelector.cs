@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace BertFunctions.Training.Engine;
 
-/// <summary>Chooses the dtype of a job's matmuls (see <see cref="Contracts.Hyperparameters.Precision"/>).</summary>
+/// <summary>Chooses the dtype of a job's matmuls (see <see cref="BertFunctions.Contracts.Training.Hyperparameters.Precision"/>).</summary>
 public static class PrecisionSelector
 {
     /// <summary>

@@ -1,15 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using BertFunctions.Contracts.Training;
 using BertFunctions.Modeling;
 using BertFunctions.Training.Checkpoints;
-using BertFunctions.Contracts.Training;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Evaluation;
 using BertFunctions.Training.Modeling;
 using BertFunctions.Training.Optimization;
-using BertFunctions.Training.Reporting;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

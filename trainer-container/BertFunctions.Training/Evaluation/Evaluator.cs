@@ -1,5 +1,5 @@
-using BertFunctions.Modeling;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Modeling;
 using BertFunctions.Training.Data;
 using BertFunctions.Training.Engine;
 using BertFunctions.Training.Modeling;

@@ -1,5 +1,5 @@
-using BertFunctions.Modeling;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Modeling;
 using BertFunctions.Training.Data;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using BertFunctions.Training.Checkpoints;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Training.Checkpoints;
 using BertFunctions.Training.Evaluation;
 
 namespace BertFunctions.Training.Reporting;
