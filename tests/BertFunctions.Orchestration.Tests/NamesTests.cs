@@ -1,7 +1,7 @@
 using BertFunctions.Contracts.Training;
+using BertFunctions.Datasets;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Pipeline.Ingestion;
 
 namespace BertFunctions.Orchestration.Tests;
 

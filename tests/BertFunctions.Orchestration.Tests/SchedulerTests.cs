@@ -1,10 +1,10 @@
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
+using BertFunctions.Datasets;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Events;
 using BertFunctions.Orchestration.Orchestrators;
-using BertFunctions.Pipeline.Ingestion;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 

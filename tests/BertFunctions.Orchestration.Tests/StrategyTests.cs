@@ -122,7 +122,7 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
                 var codes = (await datasets.GetBlobClient(unit.Replace(".docs.jsonl.gz", ".assign.bin", StringComparison.Ordinal)).DownloadContentAsync()).Value.Content.ToArray();
                 var position = 0;
                 await using var stream = await datasets.GetBlobClient(unit).OpenReadAsync();
-                await foreach (var document in Pipeline.Ingestion.UnitDocumentFile.ReadAsync(stream, TestContext.Current.CancellationToken))
+                await foreach (var document in BertFunctions.Datasets.UnitDocumentFile.ReadAsync(stream, TestContext.Current.CancellationToken))
                 {
                     splits.TryAdd(document.Hash, codes[position++]); // a duplicate keeps its first occurrence, as ingestion does
                 }

@@ -1,3 +1,4 @@
+using BertFunctions.Datasets;
 using BertFunctions.Pipeline.Ingestion;
 
 namespace BertFunctions.Pipeline.Tests;

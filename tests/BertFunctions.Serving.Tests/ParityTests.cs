@@ -1,6 +1,5 @@
 using BertFunctions.Datasets;
 using BertFunctions.Modeling;
-using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Tokenization;
 using Microsoft.Extensions.Logging;
 

@@ -32,7 +32,7 @@ public sealed class BaselineJobTests(TrainingFixture fixture)
                 shardLabels.Add(source.Info.Labels![example.Label]);
             }
 
-            var texts = new List<Pipeline.Ingestion.UnitDocument>();
+            var texts = new List<BertFunctions.Datasets.UnitDocument>();
             await foreach (var document in source.ReadTextAsync(split, ct))
             {
                 texts.Add(document);

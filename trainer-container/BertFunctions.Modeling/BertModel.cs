@@ -1,5 +1,5 @@
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static TorchSharp.torch;
 
 namespace BertFunctions.Modeling;
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Pipeline.Vocabulary;

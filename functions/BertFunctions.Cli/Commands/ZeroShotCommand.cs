@@ -8,6 +8,7 @@ using BertFunctions.Cli.Models;
 using BertFunctions.Cli.Storage;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Corpora;
+using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Pretrained;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-
 using BertFunctions.Contracts.Models;
 
 namespace BertFunctions.Orchestration.Contracts;

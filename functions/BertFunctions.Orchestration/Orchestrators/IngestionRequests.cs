@@ -1,3 +1,4 @@
+using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;

@@ -1,4 +1,4 @@
-using BertFunctions.Pipeline.Ingestion;
+using BertFunctions.Datasets;
 using Microsoft.DurableTask;
 
 namespace BertFunctions.Orchestration.Orchestrators;

@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Pipeline.Ingestion;

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 
 namespace BertFunctions.Pipeline.Ingestion;
 

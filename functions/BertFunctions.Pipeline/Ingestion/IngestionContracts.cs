@@ -1,3 +1,4 @@
+using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 
 namespace BertFunctions.Pipeline.Ingestion;

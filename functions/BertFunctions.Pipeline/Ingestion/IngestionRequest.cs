@@ -4,16 +4,6 @@ using BertFunctions.Ingestion;
 
 namespace BertFunctions.Pipeline.Ingestion;
 
-/// <summary>What a dataset version is for: masked-language-model pretraining or sequence classification.</summary>
-public enum DatasetKind
-{
-    /// <summary>Unlabeled text from <c>uploads/raw/{dataset}/</c>, packed and masked.</summary>
-    Pretraining,
-
-    /// <summary>Labeled text from <c>uploads/labeled/{dataset}/</c>, truncated, labels as ids.</summary>
-    Classification,
-}
-
 /// <summary>Train / validation / test fractions (they must add up to 1).</summary>
 public sealed record SplitRatios(double Train = 0.8, double Validation = 0.1, double Test = 0.1)
 {

@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using BertFunctions.Datasets;
 using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Pipeline.Ingestion;

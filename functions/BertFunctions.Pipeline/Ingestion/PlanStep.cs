@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using Microsoft.Extensions.Logging;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 
 namespace BertFunctions.Pipeline.Ingestion;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using BertFunctions.Tokenization;
@@ -49,7 +50,7 @@ public sealed class VocabularyTraining(BlobServiceClient blobs)
 
         if (names.Count == 0)
         {
-            throw new Ingestion.IngestionException($"dataset '{dataset}' has no uploads under {StorageLayout.UploadsContainer}/{prefix} to train a vocabulary on");
+            throw new IngestionException($"dataset '{dataset}' has no uploads under {StorageLayout.UploadsContainer}/{prefix} to train a vocabulary on");
         }
 
         names.Sort(StringComparer.Ordinal);

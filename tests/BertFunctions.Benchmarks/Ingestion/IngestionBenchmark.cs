@@ -5,6 +5,7 @@ using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 using BertFunctions.Pipeline.Ingestion;
 using Microsoft.Extensions.Logging.Abstractions;
 

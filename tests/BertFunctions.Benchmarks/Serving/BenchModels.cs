@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using BertFunctions.Contracts.Models;
 using BertFunctions.Contracts.Storage;
+using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -4,7 +4,6 @@ using Azure.Storage.Blobs;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Contracts.Training;
 using BertFunctions.Datasets;
-using BertFunctions.Pipeline.Ingestion;
 
 namespace BertFunctions.Training.Data;
 

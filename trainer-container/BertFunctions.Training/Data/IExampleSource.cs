@@ -23,7 +23,7 @@ public interface IExampleSource
     /// The cleaned texts of <paramref name="split"/> of a classification version, one per example in stored order (for
     /// models that read text, such as the TF-IDF baseline); a source without texts says so.
     /// </summary>
-    IAsyncEnumerable<Pipeline.Ingestion.UnitDocument> ReadTextAsync(string split, CancellationToken cancellationToken) =>
+    IAsyncEnumerable<UnitDocument> ReadTextAsync(string split, CancellationToken cancellationToken) =>
         throw new TrainingFailedException($"dataset {Info.Name}/{Info.Version} is read from shards only and has no texts");
 }
 

@@ -1,8 +1,7 @@
 using Azure.Storage.Blobs;
 using BertFunctions.Contracts.Storage;
-using BertFunctions.Datasets;
 
-namespace BertFunctions.Pipeline.Ingestion;
+namespace BertFunctions.Datasets;
 
 /// <summary>
 /// Streams the examples of one split of a dataset version straight from Blob Storage, shard after shard, never
@@ -10,6 +9,7 @@ namespace BertFunctions.Pipeline.Ingestion;
 /// </summary>
 public sealed class DatasetVersionReader(BlobServiceClient blobs, DatasetManifest manifest)
 {
+    /// <summary>The version read.</summary>
     public DatasetManifest Manifest { get; } = manifest;
 
     private BlobContainerClient Datasets => blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer);

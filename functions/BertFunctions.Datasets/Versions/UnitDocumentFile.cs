@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace BertFunctions.Pipeline.Ingestion;
+namespace BertFunctions.Datasets;
 
 /// <summary>One cleaned document as a unit's work file stores it (gzip JSON lines), with its dedup hash.</summary>
 public sealed record UnitDocument(
@@ -16,6 +16,7 @@ public sealed record UnitDocument(
 /// <summary>Reads and writes a unit's documents: gzip-compressed JSON lines, one <see cref="UnitDocument"/> each.</summary>
 public static class UnitDocumentFile
 {
+    /// <summary>Writes <paramref name="documents"/> to <paramref name="output"/> (gzip, one JSON line each).</summary>
     public static async Task WriteAsync(Stream output, IAsyncEnumerable<UnitDocument> documents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -33,7 +34,7 @@ public static class UnitDocumentFile
     /// and parsing the whole corpus's text into strings once more cost consolidation most of its time. The writer puts
     /// "h" and "l" first, so each line is read only up to them.
     /// </summary>
-    internal static async Task<List<(string Hash, string? Label)>> ReadKeysAsync(Stream input, CancellationToken cancellationToken)
+    public static async Task<List<(string Hash, string? Label)>> ReadKeysAsync(Stream input, CancellationToken cancellationToken)
     {
         var keys = new List<(string Hash, string? Label)>();
         await using var gzip = new GZipStream(input, CompressionMode.Decompress, leaveOpen: true);
@@ -105,6 +106,7 @@ public static class UnitDocumentFile
         keys.Add((hash ?? throw new InvalidDataException("a document line in a unit file has no hash"), label));
     }
 
+    /// <summary>Reads the documents <see cref="WriteAsync"/> wrote, in order.</summary>
     public static async IAsyncEnumerable<UnitDocument> ReadAsync(Stream input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var gzip = new GZipStream(input, CompressionMode.Decompress, leaveOpen: true);
