@@ -56,6 +56,9 @@ public static class CliApp
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Which strategy is better for this data? Fine-tune, domain-adaptive pretraining and from-scratch across label budgets and seeds on the same splits; prints the comparison and saves the report.")
                 .WithExample("compare", "--budgets", "50,200,1000", "--seeds", "42,1,7", "--promote");
+            config.AddCommand<UploadCommand>("upload")
+                .WithDescription("Upload your data (a CSV, JSONL or folder) to a dataset and follow the run it starts to a served model.")
+                .WithExample("upload", "reviews.csv", "--dataset", "reviews");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Run the local host (the Functions app's routes, the pipeline, the trainer) on 127.0.0.1 until Ctrl+C.")
                 .WithExample("serve", "--port", "7071");

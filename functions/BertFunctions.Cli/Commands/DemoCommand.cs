@@ -119,21 +119,8 @@ public sealed class DemoCommand(ConsoleStreams streams) : AsyncCommand<DemoComma
             }).ConfigureAwait(false);
     }
 
-    private void WriteOutcome(string runId, RunOutcome outcome)
-    {
-        var output = ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true });
-        output.WriteLine($"run {runId}: {(outcome.Promoted ? "promoted" : "not promoted")} ({outcome.Reason})");
-        var table = new Table().AddColumn("held-out metric").AddColumn(new TableColumn("value").RightAligned());
-        foreach (var name in new[] { "test.accuracy", "test.macro_f1", "test.roc_auc", "validation.accuracy", "validation.macro_f1" })
-        {
-            if (outcome.Metrics?.TryGetValue(name, out var value) == true)
-            {
-                table.AddRow(name, value.ToString("F4", CultureInfo.InvariantCulture));
-            }
-        }
-
-        output.Write(table);
-    }
+    private void WriteOutcome(string runId, RunOutcome outcome) =>
+        RunOutcomeTable.Write(ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true }), runId, outcome);
 
     private async Task ClassifyHeldOutAsync(HttpClient http, string model, DemoCorpus corpus, CancellationToken ct)
     {

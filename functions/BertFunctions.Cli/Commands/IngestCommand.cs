@@ -207,18 +207,21 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
     private Task<T> WithProgressAsync<T>(IAnsiConsole console, string description, Func<Action<int, int>, Task<T>> work) =>
         WithProgressAsync(console, description, (Action<int, int, string?> report) => work((d, t) => report(d, t, null)));
 
+    /// <summary>The <c>--format</c> option's names (those of the settings JSON, and short forms people type).</summary>
+    internal static InputFormat ParseFormat(string format) => format.ToLowerInvariant() switch
+    {
+        "auto" => InputFormat.Auto,
+        "text" or "txt" => InputFormat.Text,
+        "jsonl" or "jsonlines" or "json_lines" => InputFormat.JsonLines,
+        "csv" => InputFormat.Csv,
+        "tsv" => InputFormat.Tsv,
+        "email" or "eml" => InputFormat.Email,
+        _ => throw new CliException($"--format '{format}' is not one of auto, text, jsonl, csv, tsv, email", ExitCodes.Usage),
+    };
+
     internal static IngestionRequest ToRequest(Settings settings)
     {
-        var format = settings.Format.ToLowerInvariant() switch
-        {
-            "auto" => InputFormat.Auto,
-            "text" or "txt" => InputFormat.Text,
-            "jsonl" or "jsonlines" => InputFormat.JsonLines,
-            "csv" => InputFormat.Csv,
-            "tsv" => InputFormat.Tsv,
-            "email" or "eml" => InputFormat.Email,
-            _ => throw new CliException($"--format '{settings.Format}' is not one of auto, text, jsonl, csv, tsv, email", ExitCodes.Usage),
-        };
+        var format = ParseFormat(settings.Format);
         var truncation = settings.Truncation.ToLowerInvariant() switch
         {
             "head" => TruncationPolicy.Head,

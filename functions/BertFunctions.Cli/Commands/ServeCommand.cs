@@ -59,11 +59,7 @@ public sealed class ServeCommand(ConsoleStreams streams) : AsyncCommand<ServeCom
         await using var disposeApp = app;
         var address = app.Address();
         storage.PublishHost(address);
-        await streams.Error.WriteLineAsync($"""
-            bertfn: local host on {address} (storage: {storage.Description}; Ctrl+C stops)
-              upload to the 'uploads' container: labeled/DATASET/LABEL/..., raw/DATASET/..., config/DATASET.json
-              POST {address}api/training   GET {address}api/training/ID   POST {address}api/training/ID/cancel   GET {address}api/models
-            """).ConfigureAwait(false);
+        await streams.Error.WriteLineAsync(ServeBanner.Text(address, storage)).ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);

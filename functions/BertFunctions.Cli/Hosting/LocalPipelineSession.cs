@@ -26,6 +26,9 @@ internal sealed class LocalPipelineSession : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>Whether this command started the host (it stops when the command ends), rather than using serve's.</summary>
+    public bool OwnsHost => app is not null;
+
     /// <summary>One line for people: where the host listens and where its storage and trainer log are.</summary>
     public string Description => app is null
         ? $"the local host of 'bertfn {Storage.SharedWith!.Command}' (pid {Storage.SharedWith.Pid}) on {Http.BaseAddress}, which holds {CliHome.Path}"
