@@ -112,6 +112,8 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
         var format = settings.Format is null ? (InputFormat?)null : IngestCommand.ParseFormat(settings.Format);
         var overrides = new DatasetSettingsFile.Overrides(settings.TextField, settings.LabelField, settings.LabelFromFolder,
             format is { } f ? JsonNamingPolicy.SnakeCaseLower.ConvertName(f.ToString()) : null, settings.Steps);
+        // The settings are checked before anything starts: a typo in them is a one-line error, not a failed run.
+        DatasetSettingsFile.Compose(settings.Dataset, settings.SettingsFile, overrides, labeled, existing: null);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(settings.TimeoutMinutes));
         var ct = timeout.Token;
