@@ -9,6 +9,8 @@ using BertFunctions.Contracts.Storage;
 using BertFunctions.Ingestion;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
+using BertFunctions.Pipeline.Ingestion;
+using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -186,6 +188,11 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
         }
 
         RunOutcomeTable.Write(output, runId, done);
+        if (done.DatasetVersions?.GetValueOrDefault("labeled") is { } version)
+        {
+            output.WriteLine(await DatasetLineAsync(target.Storage, settings.Dataset, version, ct).ConfigureAwait(false));
+        }
+
         output.WriteLine($"classify: curl -X POST {http.BaseAddress}api/classify -H 'content-type: application/json' -d '{{\"model\": \"{request.ModelName}\", \"texts\": [\"...\"], \"top_k\": 3}}'");
         return ExitCodes.Ok;
     }
@@ -208,6 +215,17 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
                     task.Value = done;
                 }, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
+    }
+
+    /// <summary>What became of the rows: kept per split, and what was quarantined, why, and where the report is.</summary>
+    private static async Task<string> DatasetLineAsync(StorageConnection storage, string dataset, string version, CancellationToken ct)
+    {
+        var m = await new IngestionSteps(storage.Blobs, NullLogger<IngestionSteps>.Instance).ReadManifestAsync(dataset, version, ct).ConfigureAwait(false);
+        var splits = string.Join(", ", m.Splits.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value.Documents:N0}")));
+        var quarantine = m.Quarantine.Items == 0
+            ? "nothing quarantined"
+            : $"{m.Quarantine.Items} quarantined ({string.Join(", ", m.Quarantine.ByReason.Select(kv => $"{kv.Key} {kv.Value}"))}; report: {StorageLayout.DatasetsContainer}/{m.Quarantine.Report})";
+        return string.Create(CultureInfo.InvariantCulture, $"dataset {dataset} version {version}: {m.Counts.Documents:N0} documents ({splits}), {m.Labels?.Count ?? 0} labels, {m.Counts.Duplicates:N0} duplicates removed, {quarantine}");
     }
 
     private void Say(string message) => streams.Error.WriteLine($"bertfn: {message}");
