@@ -35,7 +35,7 @@ public sealed partial class ReadmeTests
             File.CreateSymbolicLink(Path.Combine(folder.FullName, "samples"), Path.Combine(root, "samples"));
             var prelude = $"bertfn() {{ dotnet '{Path.Combine(AppContext.BaseDirectory, "bertfn.dll")}' \"$@\"; }}\n";
             var asWritten = script.Replace("./bertfn ", "bertfn ", StringComparison.Ordinal).Replace("localhost:7071", $"127.0.0.1:{port}", StringComparison.Ordinal);
-            var (exit, stdout, stderr) = await BashAsync(prelude + asWritten, folder.FullName, serve.Home, TimeSpan.FromMinutes(25), ct);
+            var (exit, stdout, stderr) = await BashAsync(prelude + asWritten, folder.FullName, serve.Home, TimeSpan.FromMinutes(40), ct);
 
             Assert.True(exit == 0, $"exit {exit}\n{stderr}\n{stdout}");
             Assert.Matches(@"run genres-finetune-[0-9a-f]{12}: promoted", stdout);
