@@ -80,9 +80,9 @@ internal static class ParquetColumns
         };
     }
 
-    /// <summary>Bytes one row group's chunk of a column takes once decompressed (from the file's metadata), 0 when unknown.</summary>
+    /// <summary>Bytes one row group's chunk of a column takes once decompressed (from the file's metadata, at most past any limit), 0 when unknown.</summary>
     public static long UncompressedBytes(ParquetRowGroupReader group, DataField field) =>
-        Math.Max(0, group.GetMetadata(field)?.MetaData?.TotalUncompressedSize ?? 0);
+        Math.Clamp(group.GetMetadata(field)?.MetaData?.TotalUncompressedSize ?? 0, 0, IngestionOptions.CeilingFileBytes + 1);
 
     private static async Task<string?[]> ReadValuesAsync<T>(ParquetRowGroupReader group, DataField field, int rows, CancellationToken ct)
         where T : struct

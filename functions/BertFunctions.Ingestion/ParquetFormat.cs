@@ -97,7 +97,8 @@ internal sealed class ParquetFormat(IngestionOptions options, DocumentFinisher f
     {
         var group = reader.OpenRowGroupReader(index);
         var rows = Math.Max(0, group.RowCount);
-        var bytes = ParquetColumns.UncompressedBytes(group, text) + (label is null ? 0 : ParquetColumns.UncompressedBytes(group, label)) + (rows * BytesPerRow);
+        // Clamped so that a corrupt count or size cannot overflow past the limit check.
+        var bytes = ParquetColumns.UncompressedBytes(group, text) + (label is null ? 0 : ParquetColumns.UncompressedBytes(group, label)) + (Math.Min(rows, Array.MaxLength + 1L) * BytesPerRow);
         return (group, rows, bytes);
     }
 
