@@ -19,6 +19,7 @@ public sealed class DocumentReader
     private readonly JsonLinesFormat _jsonLines;
     private readonly DelimitedFormat _delimited;
     private readonly EmailFormat _email;
+    private readonly ParquetFormat _parquet;
 
     /// <summary>Creates a reader; throws <see cref="ArgumentException"/> listing every problem when the options are invalid.</summary>
     public DocumentReader(IngestionOptions options)
@@ -34,6 +35,7 @@ public sealed class DocumentReader
         _jsonLines = new JsonLinesFormat(options, _finisher);
         _delimited = new DelimitedFormat(options, _finisher);
         _email = new EmailFormat(_finisher);
+        _parquet = new ParquetFormat(options, _finisher);
     }
 
     /// <summary>The options this reader applies.</summary>
@@ -124,6 +126,18 @@ public sealed class DocumentReader
             if (ownsStart)
             {
                 yield return Quarantine(name, QuarantineReasons.UnsupportedFormat, $"'{InputNames.Extension(innerName)}' files are not read");
+            }
+
+            yield break;
+        }
+
+        if (declared == InputFormat.Parquet)
+        {
+            // Binary, and read from its footer, by row group: none of the sniffing and decoding below applies. It is
+            // never split, so the range that holds offset 0 reads it whole.
+            await foreach (var item in ReadParquetAsync(name, content, stats, compressed, ownsStart, length, ct).ConfigureAwait(false))
+            {
+                yield return item;
             }
 
             yield break;
@@ -241,6 +255,31 @@ public sealed class DocumentReader
         else if (truncation is not null)
         {
             yield return Quarantine(name, QuarantineReasons.CorruptArchive, truncation);
+        }
+    }
+
+    private async IAsyncEnumerable<ReadItem> ReadParquetAsync(string name, Stream content, ReadStatistics stats, bool compressed, bool ownsStart, long? length, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!ownsStart)
+        {
+            yield break;
+        }
+
+        if (compressed)
+        {
+            yield return Quarantine(name, QuarantineReasons.UnsupportedFormat, "gzip around a Parquet file is not read (Parquet compresses its own pages): upload the .parquet file");
+            yield break;
+        }
+
+        if (length > _options.MaxFileBytes)
+        {
+            yield return Quarantine(name, QuarantineReasons.FileTooLarge, $"{length:N0} bytes (limit {_options.MaxFileBytes:N0}); not read");
+            yield break;
+        }
+
+        await foreach (var item in _parquet.ReadAsync(name, content, stats, _labels.FolderLabel(name), ct).ConfigureAwait(false))
+        {
+            yield return item;
         }
     }
 

@@ -7,7 +7,7 @@ internal static class FormatResolver
     private static readonly HashSet<string> Unsupported = new(StringComparer.Ordinal)
     {
         ".zip", ".tar", ".tgz", ".7z", ".rar", ".bz2", ".xz", ".zst", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
-        ".parquet", ".arrow", ".avro", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".mp3", ".mp4", ".wav", ".exe", ".dll", ".bin",
+        ".arrow", ".avro", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".mp3", ".mp4", ".wav", ".exe", ".dll", ".bin",
     };
 
     /// <summary>The format the extension names; <see cref="InputFormat.Auto"/> for text that may be e-mail; <see langword="null"/> when unsupported.</summary>
@@ -17,6 +17,7 @@ internal static class FormatResolver
         ".csv" => InputFormat.Csv,
         ".tsv" or ".tab" => InputFormat.Tsv,
         ".eml" => InputFormat.Email,
+        ".parquet" => InputFormat.Parquet,
         var extension when Unsupported.Contains(extension) => null,
         _ => InputFormat.Auto,
     };

@@ -9,10 +9,10 @@ public sealed record IngestionOptions
     /// <summary>How plain text splits into documents.</summary>
     public TextDocumentMode TextMode { get; init; } = TextDocumentMode.FilePerDocument;
 
-    /// <summary>The JSON Lines property or CSV/TSV column (header row required) holding the text.</summary>
+    /// <summary>The JSON Lines property, CSV/TSV column (header row required) or Parquet column holding the text.</summary>
     public string TextField { get; init; } = "text";
 
-    /// <summary>The JSON Lines property or CSV/TSV column holding the label (a string, or an integer for JSON Lines).</summary>
+    /// <summary>The JSON Lines property, CSV/TSV column or Parquet column holding the label (a string; or an integer for JSON Lines; or an integer or boolean for Parquet).</summary>
     public string LabelField { get; init; } = "label";
 
     /// <summary>
@@ -49,7 +49,7 @@ public sealed record IngestionOptions
     /// <summary>Largest input (or range, or decompressed data) read; larger ones are <see cref="QuarantineReasons.FileTooLarge"/>.</summary>
     public long MaxFileBytes { get; init; } = 512L * 1024 * 1024;
 
-    /// <summary>Longest line (JSON Lines, blank-line-separated text) or CSV field, in bytes; longer ones are skipped without being buffered.</summary>
+    /// <summary>Longest line (JSON Lines, blank-line-separated text), in bytes, or CSV field or Parquet text, in characters; longer ones are quarantined (lines without being buffered).</summary>
     public int MaxLineBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>Fewest characters a cleaned document may have.</summary>

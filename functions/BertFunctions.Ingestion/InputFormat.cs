@@ -3,7 +3,7 @@ namespace BertFunctions.Ingestion;
 /// <summary>How the bytes of an input are interpreted.</summary>
 public enum InputFormat
 {
-    /// <summary>Decide by extension (<c>.txt</c>, <c>.jsonl</c>/<c>.ndjson</c>, <c>.csv</c>, <c>.tsv</c>, <c>.eml</c>, <c>.gz</c> of each), sniffing RFC 822 headers in text files.</summary>
+    /// <summary>Decide by extension (<c>.txt</c>, <c>.jsonl</c>/<c>.ndjson</c>, <c>.csv</c>, <c>.tsv</c>, <c>.eml</c>, <c>.parquet</c>, <c>.gz</c> of the text formats), sniffing RFC 822 headers in text files.</summary>
     Auto,
 
     /// <summary>Plain text; see <see cref="TextDocumentMode"/> for how it splits into documents.</summary>
@@ -20,4 +20,10 @@ public enum InputFormat
 
     /// <summary>One RFC 822 / MIME message per file (an mbox <c>From </c> first line is allowed).</summary>
     Email,
+
+    /// <summary>
+    /// Apache Parquet: the text in the column <see cref="IngestionOptions.TextField"/> names, read one row group at a time
+    /// (never split into byte ranges; gzip around it is not read, Parquet compresses its own pages).
+    /// </summary>
+    Parquet,
 }

@@ -9,16 +9,19 @@ public static class QuarantineReasons
     /// <summary>The input is not text: NUL bytes, or more than 30 % control or invalid UTF-8 bytes in its first 8 KB.</summary>
     public const string BinaryFile = "binary-file";
 
-    /// <summary>The input (or the range read, or the decompressed data) is larger than <see cref="IngestionOptions.MaxFileBytes"/>.</summary>
+    /// <summary>The input (or the range read, or the decompressed data, Parquet columns included) is larger than <see cref="IngestionOptions.MaxFileBytes"/>.</summary>
     public const string FileTooLarge = "file-too-large";
 
-    /// <summary>A line is longer than <see cref="IngestionOptions.MaxLineBytes"/> (or a CSV field longer than that many characters).</summary>
+    /// <summary>A line is longer than <see cref="IngestionOptions.MaxLineBytes"/> (or a CSV field or Parquet text value longer than that many characters).</summary>
     public const string LineTooLong = "line-too-long";
 
-    /// <summary>A JSON Lines or CSV/TSV record that does not parse or lacks the text field.</summary>
+    /// <summary>
+    /// A JSON Lines or CSV/TSV record that does not parse or lacks the text field; a Parquet row whose text is null; a
+    /// Parquet file (the whole file) without the text column, or whose text or label column holds values that are not text.
+    /// </summary>
     public const string MalformedRow = "malformed-row";
 
-    /// <summary>A whole-file document (an e-mail) that its parser rejects.</summary>
+    /// <summary>A whole-file document (an e-mail) that its parser rejects; a Parquet file that does not open (truncated, not Parquet) or a row group of one that does not decode.</summary>
     public const string MalformedDocument = "malformed-document";
 
     /// <summary>Labeled data (<see cref="IngestionOptions.Labeled"/>) and the record has no label.</summary>

@@ -15,6 +15,7 @@ public sealed class ByteRangeSplittingTests
     [InlineData("a/table.csv", false)]
     [InlineData("a/table.tsv", false)]
     [InlineData("a/mail.eml", false)]
+    [InlineData("a/train-00000-of-00004.parquet", false)]
     [InlineData("a/notes.md", false)]
     [InlineData("a/README", false)]
     public void With_auto_format_the_extension_promises_a_line_based_file(string name, bool expected) =>
@@ -35,6 +36,7 @@ public sealed class ByteRangeSplittingTests
         Assert.True(ByteRangeSplitting.ByName("export.log", new IngestionOptions { Format = InputFormat.JsonLines }));
         Assert.False(ByteRangeSplitting.ByName("export.log.gz", new IngestionOptions { Format = InputFormat.JsonLines }));
         Assert.False(ByteRangeSplitting.ByName("rows.jsonl", new IngestionOptions { Format = InputFormat.Csv }));
+        Assert.False(ByteRangeSplitting.ByName("rows.jsonl", Paragraphs with { Format = InputFormat.Parquet }));
     }
 
     [Theory]
@@ -45,6 +47,7 @@ public sealed class ByteRangeSplittingTests
     [InlineData(InputFormat.Email, false, false, false)]
     [InlineData(InputFormat.Csv, false, false, false)]
     [InlineData(InputFormat.Tsv, false, false, false)]
+    [InlineData(InputFormat.Parquet, false, false, false)]
     public void Content_that_is_compressed_or_transcoded_is_read_whole(InputFormat format, bool compressed, bool transcoded, bool expected) =>
         Assert.Equal(expected, ByteRangeSplitting.ByContent(format, compressed, transcoded, Paragraphs));
 

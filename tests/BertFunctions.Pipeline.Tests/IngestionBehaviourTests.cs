@@ -6,6 +6,8 @@ using BertFunctions.Corpora;
 using BertFunctions.Datasets;
 using BertFunctions.Ingestion;
 using BertFunctions.Pipeline.Ingestion;
+using Parquet;
+using Parquet.Schema;
 
 namespace BertFunctions.Pipeline.Tests;
 
@@ -186,5 +188,51 @@ public sealed class IngestionBehaviourTests
         await azurite.UploadAsync("labeled/gz/rows.jsonl.gz", compressed.ToArray());
         var result = await azurite.Runner().RunAsync(Labeled("gz"), null, ct);
         Assert.Equal(30, result.Manifest.Counts.Documents);
+    }
+
+    [Fact]
+    public async Task Parquet_uploads_are_ingested_row_group_by_row_group_and_a_file_without_the_text_column_is_copied_to_quarantine()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        var reviews = Reviews(30).ToList();
+        await azurite.UploadAsync("labeled/pq/train-00000-of-00001.parquet", await ParquetAsync(["id", "text", "label"], [.. reviews.Chunk(10).Select(g => g.Select((r, i) => new[] { i.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Item1, r.Item2 }).ToArray())]));
+        await azurite.UploadAsync("labeled/pq/wrong-columns.parquet", await ParquetAsync(["body", "label"], [[["some text", "positive"]]]));
+
+        var result = await azurite.Runner().RunAsync(Labeled("pq"), null, ct);
+        var m = result.Manifest;
+
+        Assert.Equal(30, m.Counts.Documents);
+        Assert.Equal(["negative", "positive"], m.Labels);
+        Assert.Equal(1, m.Quarantine.ByReason[QuarantineReasons.MalformedRow]);
+        var copies = await azurite.ListAsync(StorageLayout.QuarantineContainer, "pq/");
+        Assert.Contains(copies, c => c.EndsWith("/files/wrong-columns.parquet", StringComparison.Ordinal));
+
+        // The same rows as JSON Lines make the same dataset: same documents, labels and split.
+        await azurite.UploadAsync("labeled/pq-jsonl/rows.jsonl", Jsonl(reviews));
+        var jsonl = (await azurite.Runner().RunAsync(Labeled("pq-jsonl"), null, ct)).Manifest;
+        Assert.Equal(jsonl.Counts.DocumentsByLabel, m.Counts.DocumentsByLabel);
+        Assert.Equal(jsonl.Splits.ToDictionary(s => s.Key, s => s.Value.Documents), m.Splits.ToDictionary(s => s.Key, s => s.Value.Documents));
+    }
+
+    /// <summary>A Parquet file of string columns, one row group per element of <paramref name="groups"/> (rows of cells).</summary>
+    private static async Task<byte[]> ParquetAsync(string[] columns, string[][][] groups)
+    {
+        var fields = columns.Select(c => new DataField<string>(c, true)).ToArray();
+        var output = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), output, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            foreach (var rows in groups)
+            {
+                using var group = writer.CreateRowGroup();
+                for (var c = 0; c < fields.Length; c++)
+                {
+                    await group.WriteAsync(fields[c], rows.Select(r => r[c]).ToArray());
+                }
+            }
+        }
+
+        return output.ToArray();
     }
 }

@@ -37,7 +37,7 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
         public bool Uploaded { get; init; }
 
         [CommandOption("--format <FORMAT>")]
-        [Description("auto (default: by extension, emails sniffed), text, jsonl, csv, tsv or email.")]
+        [Description("auto (default: by extension, emails sniffed), text, jsonl, csv, tsv, email or parquet.")]
         public string Format { get; init; } = "auto";
 
         [CommandOption("--blank-line-documents")]
@@ -45,11 +45,11 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
         public bool BlankLineDocuments { get; init; }
 
         [CommandOption("--text-field <NAME>")]
-        [Description("JSONL field or CSV/TSV column with the text (default: text).")]
+        [Description("JSONL field or CSV/TSV/Parquet column with the text (default: text).")]
         public string TextField { get; init; } = "text";
 
         [CommandOption("--label-field <NAME>")]
-        [Description("JSONL field or CSV/TSV column with the label (default: label).")]
+        [Description("JSONL field or CSV/TSV/Parquet column with the label (default: label).")]
         public string LabelField { get; init; } = "label";
 
         [CommandOption("--label-from-folder")]
@@ -216,7 +216,8 @@ public sealed class IngestCommand(ConsoleStreams streams) : AsyncCommand<IngestC
         "csv" => InputFormat.Csv,
         "tsv" => InputFormat.Tsv,
         "email" or "eml" => InputFormat.Email,
-        _ => throw new CliException($"--format '{format}' is not one of auto, text, jsonl, csv, tsv, email", ExitCodes.Usage),
+        "parquet" => InputFormat.Parquet,
+        _ => throw new CliException($"--format '{format}' is not one of auto, text, jsonl, csv, tsv, email, parquet", ExitCodes.Usage),
     };
 
     internal static IngestionRequest ToRequest(Settings settings)

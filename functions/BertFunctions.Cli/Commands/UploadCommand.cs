@@ -28,7 +28,7 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<PATH>")]
-        [Description("A file (CSV, TSV, JSONL, text, email) or a folder of them.")]
+        [Description("A file (CSV, TSV, JSONL, Parquet, text, email) or a folder of them.")]
         public string Path { get; init; } = "";
 
         [CommandOption("-d|--dataset <NAME>")]
@@ -56,7 +56,7 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
         public bool LabelFromFolder { get; init; }
 
         [CommandOption("--format <FORMAT>")]
-        [Description("auto (default: by extension), text, jsonl, csv, tsv or email.")]
+        [Description("auto (default: by extension), text, jsonl, csv, tsv, parquet or email.")]
         public string? Format { get; init; }
 
         [CommandOption("--steps <N>")]
@@ -141,7 +141,7 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
         var outcome = await UploadFilesAsync(uploads, settings.Path, prefix, accepts, ct).ConfigureAwait(false);
         if (outcome.Uploaded + outcome.Unchanged == 0)
         {
-            throw new CliException($"'{settings.Path}' has no file ingestion reads (text, JSONL, CSV, TSV, email, or .gz of them)", ExitCodes.NoInput);
+            throw new CliException($"'{settings.Path}' has no file ingestion reads (text, JSONL, CSV, TSV, Parquet, email, or .gz of them)", ExitCodes.NoInput);
         }
 
         // 3. Done: the completion marker starts the run now instead of after the quiet period. It is not part of the
