@@ -58,6 +58,7 @@ public static class ConfusionMatrixPlot
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
             plot.Axes.Bottom.MinimumSize = 20 + (7 * names.Max(n => n.Length));
+            plot.Axes.Right.MinimumSize = 20 + (5 * names[^1].Length); // the last name slants past the matrix
         }
 
         plot.Axes.SetLimits(-0.5, k - 0.5, -k + 0.5, 0.5);
@@ -74,6 +75,9 @@ public static class ConfusionMatrixPlot
         return new Color(Mix(247, 8, t), Mix(251, 48, t), Mix(255, 107, t));
     }
 
-    /// <summary>Axis names are cut at 24 characters; the per-class table beside the plot has the full names.</summary>
-    private static string Shorten(string label) => label.Length <= 24 ? label : label[..23] + "…";
+    /// <summary>
+    /// Axis names are cut to 24 characters, keeping both ends (names of one family often differ only at the end); the
+    /// per-class table beside the plot has the full names.
+    /// </summary>
+    private static string Shorten(string label) => label.Length <= 24 ? label : label[..11] + "…" + label[^12..];
 }
