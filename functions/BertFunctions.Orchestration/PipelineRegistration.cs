@@ -28,6 +28,7 @@ public static class PipelineRegistration
         typeof(FinalizeIngestionActivity), typeof(ReuseVersionActivity), typeof(InspectUploadsActivity), typeof(TrainVocabularyActivity),
         typeof(DispatchTrainingJobActivity), typeof(ReadLiveModelActivity), typeof(VerifyPackageActivity), typeof(PromoteModelActivity), typeof(RequestJobCancelActivity), typeof(RecordRunActivity),
         typeof(ReadRunRecordActivity), typeof(RecordExperimentActivity), typeof(WriteExperimentReportActivity), typeof(PairedComparisonActivity),
+        typeof(ReadClassReportsActivity),
     ];
 
     public static DurableTaskRegistry AddPipelineTasks(this DurableTaskRegistry registry)

@@ -136,4 +136,17 @@ public sealed class IngestCommandTests : IAsyncLifetime
         Assert.Equal(65, result.ExitCode);
         Assert.Contains("dataset 'void' is empty after cleaning", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_label_too_small_for_every_split_is_a_clear_error_that_names_it()
+    {
+        WriteReviews(20);
+        Write("meh/one.txt", "Review 100. The blender was fine, I suppose.");
+        Write("meh/two.txt", "Review 101. The blender was neither good nor bad.");
+
+        var result = await Run("ingest", folder, "--dataset", "uneven", "--labeled", "--label-from-folder");
+
+        Assert.Equal(65, result.ExitCode);
+        Assert.Contains("dataset 'uneven': label 'meh' has 2 documents, after duplicates are removed; each label needs at least 3 (so that train, validation and test each get one): add examples, or merge or drop the label", result.Stderr, StringComparison.Ordinal);
+    }
 }

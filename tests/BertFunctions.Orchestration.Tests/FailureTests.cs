@@ -123,6 +123,25 @@ public sealed class FailureTests(PipelineFixture fixture) : IClassFixture<Pipeli
         Assert.Contains("has a single label ('ham')", run.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_label_too_small_for_every_split_fails_the_run_at_ingestion_naming_it_before_any_job()
+    {
+        await fixture.UploadSpamAsync("uneven", perLabel: 10);
+        await fixture.UploadAsync("labeled/uneven/phishing/a.txt", "Your account is locked: confirm your password at this link.");
+        await fixture.UploadAsync("labeled/uneven/phishing/b.txt", "Unusual sign-in detected; verify your bank details today.");
+
+        var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "uneven" });
+        var run = await Runs.WaitAsync(fixture, id);
+
+        const string Reason = "dataset 'uneven': label 'phishing' has 2 documents, after duplicates are removed; each label needs at least 3 (so that train, validation and test each get one): add examples, or merge or drop the label";
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, run.RuntimeStatus);
+        Assert.Equal(Reason, run.FailureDetails!.ErrorMessage);
+        Assert.Equal("failed: " + Reason, run.ReadCustomStatusAs<RunStatus>()!.Message); // what GET /api/training/{id} shows
+        var record = await Runs.RecordAsync(fixture, id);
+        Assert.Equal((RunStates.Failed, Reason), (record!.State, record.Error));
+        Assert.Empty(await ListAsync(StorageLayout.RunsContainer, $"{id}/jobs/")); // no trainer job was dispatched
+    }
+
     private async Task<List<string>> ListAsync(string container, string prefix)
     {
         var names = new List<string>();

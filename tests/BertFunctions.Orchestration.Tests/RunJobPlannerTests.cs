@@ -77,4 +77,32 @@ public sealed class RunJobPlannerTests
 
         Assert.Equal((true, TrainingRecipes.EmbeddingsLearningRate, 0.0), (job.Hyperparameters.FreezeEncoder, job.Hyperparameters.LearningRate, job.Hyperparameters.HiddenDropout));
     }
+
+    [Theory]
+    [InlineData(TrainingStrategy.Finetune)]
+    [InlineData(TrainingStrategy.Embeddings)]
+    [InlineData(TrainingStrategy.Dapt)]
+    public void Class_weighted_loss_asked_for_in_a_request_or_the_settings_blob_reaches_the_fine_tune_job(TrainingStrategy strategy)
+    {
+        var name = TrainingStrategyNames.Name(strategy);
+        var labeled = Labeled with { Version = "v1a2b3c" }; // a version id the trainer accepts
+
+        // POST /api/training's body, and uploads/config/{dataset}.json (which may leave the dataset out).
+        var posted = TrainingRunRequest.FromJson($$"""{"dataset": "spam", "strategy": "{{name}}", "fine_tuning": {"class_weights": true, "epochs": 3} }""");
+        var configured = UploadInspector.RequestFor("spam", new UploadsSummary(1, 0, "fingerprint", $$"""{"strategy": "{{name}}", "fine_tuning": {"class_weights": true} }"""));
+        var unweighted = TrainingRunRequest.FromJson($$"""{"dataset": "spam", "strategy": "{{name}}"}""");
+
+        foreach (var request in (TrainingRunRequest[])[posted, configured])
+        {
+            var job = RunJobPlanner.Classify("run1", request, labeled, ModelBase.MiniLm);
+
+            // As the trainer reads the queued spec.
+            var sent = TrainingJobSpec.FromJson(job.ToJson());
+            Assert.True(sent.Hyperparameters.ClassWeights, $"{name}: {job.ToJson()}");
+            Assert.Contains("\"class_weights\": true", job.ToJson(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(3, RunJobPlanner.Classify("run1", posted, labeled, ModelBase.MiniLm).Hyperparameters.Epochs); // the rest of the recipe as given
+        Assert.False(TrainingJobSpec.FromJson(RunJobPlanner.Classify("run1", unweighted, labeled, ModelBase.MiniLm).ToJson()).Hyperparameters.ClassWeights);
+    }
 }

@@ -100,14 +100,15 @@ public sealed class ScriptedTrainer : IAsyncDisposable
     }
 
     /// <summary>A package of placeholder files whose manifest lists their true sizes and hashes: it verifies, it does not load.</summary>
-    public static async Task WritePackageAsync(BlobServiceClient blobs, string name, string version, CancellationToken cancellationToken)
+    /// <param name="metricsJson">The package's metrics.json, when a test needs a real one (per-class results); else a placeholder.</param>
+    public static async Task WritePackageAsync(BlobServiceClient blobs, string name, string version, CancellationToken cancellationToken, string? metricsJson = null)
     {
         var models = blobs.GetBlobContainerClient(StorageLayout.ModelsContainer);
         await models.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var files = new List<PackageFile>();
         foreach (var file in ModelPackageLayout.RequiredFiles)
         {
-            var bytes = System.Text.Encoding.UTF8.GetBytes($"scripted {file} of {name}/{version}");
+            var bytes = System.Text.Encoding.UTF8.GetBytes(file == ModelPackageLayout.MetricsFile && metricsJson is not null ? metricsJson : $"scripted {file} of {name}/{version}");
             await models.GetBlobClient(ModelPackageLayout.Blob(name, version, file)).UploadAsync(new BinaryData(bytes), overwrite: true, cancellationToken);
             files.Add(new PackageFile(file, bytes.Length, FileHashes.Of(bytes)));
         }

@@ -72,7 +72,10 @@ public sealed class RunsListCommand(ConsoleStreams streams) : AsyncCommand<RunsS
     }
 }
 
-/// <summary><c>bertfn runs show ID</c>: the status as the API gives it (JSON), for people and scripts.</summary>
+/// <summary>
+/// <c>bertfn runs show ID</c>: the status as the API gives it (JSON on stdout, for people and scripts); for a finished
+/// run with per-class results, their tables on stderr (stdout stays one JSON document).
+/// </summary>
 public sealed class RunsShowCommand(ConsoleStreams streams) : AsyncCommand<RunIdSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellationToken)
@@ -82,11 +85,16 @@ public sealed class RunsShowCommand(ConsoleStreams streams) : AsyncCommand<RunId
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(RunsHost.StatusPath(settings.Id), UriKind.Relative));
         var status = await RunsHost.SendAsync<JsonElement>(http, request, cancellationToken).ConfigureAwait(false);
         await streams.Output.WriteAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(status, RunsHost.Indented) + "\n"), cancellationToken).ConfigureAwait(false);
+        if (!RunsHost.IsExperiment(settings.Id) && status.Deserialize<RunStatusResponse>(TrainingApi.JsonOptions)?.Outcome?.ClassReports?.GetValueOrDefault("test") is { } report)
+        {
+            ClassReportTable.Write(streams.Error, report);
+        }
+
         return ExitCodes.Ok;
     }
 }
 
-/// <summary><c>bertfn runs follow ID</c>: progress until the run or experiment ends, then how it ended.</summary>
+/// <summary><c>bertfn runs follow ID</c>: progress until the run or experiment ends, then how it ended (a run's per-class results on the test split, when it has them).</summary>
 public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<RunIdSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellationToken)
@@ -96,6 +104,7 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
         var follower = new StatusFollower(streams, http);
         var output = ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true });
         string line;
+        Orchestration.Contracts.ClassReport? classes = null;
         try
         {
             if (RunsHost.IsExperiment(settings.Id))
@@ -109,6 +118,7 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
                 line = status.Outcome is { } o
                     ? $"run {settings.Id}: {o.State}{(o.State == "completed" ? $", {(o.Promoted ? "promoted" : "not promoted")}" : "")} ({o.Reason})"
                     : $"run {settings.Id}: {status.RuntimeStatus}{(status.Error is { } e ? $": {e}" : "")}";
+                classes = status.Outcome?.ClassReports?.GetValueOrDefault("test");
             }
         }
         catch (HttpRequestException e)
@@ -117,6 +127,11 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
         }
 
         output.WriteLine(line);
+        if (classes is not null)
+        {
+            ClassReportTable.Write(output, classes);
+        }
+
         return ExitCodes.Ok;
     }
 }

@@ -68,6 +68,9 @@ public sealed class ActivityFunctions(IServiceProvider services)
     [Function(nameof(PairedComparisonActivity))]
     public Task<List<PairedComparison>> PairedComparison([ActivityTrigger] ExperimentResult input, FunctionContext context) => Run<PairedComparisonActivity, ExperimentResult, List<PairedComparison>>(input, context);
 
+    [Function(nameof(ReadClassReportsActivity))]
+    public Task<Dictionary<string, ClassReport>?> ReadClassReports([ActivityTrigger] ClassReportSource input, FunctionContext context) => Run<ReadClassReportsActivity, ClassReportSource, Dictionary<string, ClassReport>?>(input, context);
+
     private Task<TOut> Run<TActivity, TIn, TOut>(TIn input, FunctionContext context)
         where TActivity : TaskActivity<TIn, TOut>
     {

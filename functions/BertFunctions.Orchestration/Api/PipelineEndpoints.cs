@@ -11,6 +11,7 @@ public static class PipelineEndpoints
     {
         app.MapPost("/api/training", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.StartAsync(request, ct));
         app.MapGet("/api/training/{id}", (string id, TrainingApi api, CancellationToken ct) => api.StatusAsync(id, ct));
+        app.MapGet("/api/training/{id}/report/{file}", (string id, string file, ReportsApi api, CancellationToken ct) => api.RunPlotAsync(id, file, ct));
         app.MapPost("/api/training/{id}/cancel", (HttpRequest request, string id, TrainingApi api, CancellationToken ct) => api.CancelAsync(request, id, ct));
         app.MapGet("/api/models", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.ModelsAsync(request, ct));
         app.MapPost("/api/experiments", (HttpRequest request, TrainingApi api, CancellationToken ct) => api.StartExperimentAsync(request, ct));

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using BertFunctions.Contracts.Storage;
 using BertFunctions.Http;
+using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Orchestration.Reports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,28 @@ public sealed partial class ReportsApi(BlobServiceClient blobs, ILogger<ReportsA
         return ExperimentPlots.Files.Contains(file)
             ? ServeAsync(StorageLayout.RunsContainer, StorageLayout.ExperimentReport(id, file), $"experiment '{id}' has no {file}", cancellationToken)
             : Task.FromResult(HttpProblems.NotFound($"a report has no file '{file}'; its plots are {string.Join(", ", ExperimentPlots.Files)}"));
+    }
+
+    /// <summary>
+    /// GET /api/training/{id}/report/{file}: the confusion matrix of a finished run on a split as PNG
+    /// (<c>confusion-test.png</c>, <c>confusion-validation.png</c>), drawn from the run record's class report.
+    /// </summary>
+    public async Task<IResult> RunPlotAsync(string id, string file, CancellationToken cancellationToken)
+    {
+        if (!TrainingApi.ValidId(id))
+        {
+            return HttpProblems.BadRequest($"'{id}' is not a run id");
+        }
+
+        if (ConfusionMatrixPlot.SplitOf(file) is not { } split)
+        {
+            return HttpProblems.NotFound($"a run has no file '{file}'; its plots are {string.Join(", ", ClassReports.Splits.Select(ConfusionMatrixPlot.FileOf))}");
+        }
+
+        var record = await JsonBlobs.TryReadAsync<RunRecord>(blobs.GetBlobContainerClient(StorageLayout.RunsContainer), StorageLayout.RunRecord(id), RunRecord.JsonOptions, cancellationToken).ConfigureAwait(false);
+        return record?.Outcome?.ClassReports?.GetValueOrDefault(split) is { } report
+            ? new PageResult(ConfusionMatrixPlot.Render(report, $"Run {id}: confusion matrix on the {split} split ({report.Count} examples)"), "image/png")
+            : HttpProblems.NotFound($"run '{id}' has no per-class results on the {split} split (it is unknown, has not finished, or its job did not report them)");
     }
 
     /// <summary>GET /api/runs: runs and experiments, the latest change first, a page at a time, and the live models.</summary>

@@ -22,6 +22,12 @@ public sealed record RunOutcome
     /// <summary>The live model's metrics on the same test split, when there was one.</summary>
     public IReadOnlyDictionary<string, double>? ChampionMetrics { get; init; }
 
+    /// <summary>
+    /// The candidate's per-class precision, recall, F1 and support and its confusion matrix, by split (<c>test</c>,
+    /// <c>validation</c>), from the classify job's metrics.json; null when the job's metrics.json had no such detail.
+    /// </summary>
+    public IReadOnlyDictionary<string, ClassReport>? ClassReports { get; init; }
+
     /// <summary>Dataset versions the run trained on (labeled, and domain text for dapt/scratch).</summary>
     public IReadOnlyDictionary<string, string>? DatasetVersions { get; init; }
 }

@@ -83,6 +83,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
         }
 
         var candidate = done.Metrics ?? new Dictionary<string, double>();
+        var classReports = await context.CallActivityAsync<Dictionary<string, ClassReport>?>(nameof(ReadClassReportsActivity), new ClassReportSource(done.ModelPackage, done.Checkpoint), Retries.Storage);
 
         // Champion/challenger on the same held-out validation split (test is reported, not decided on).
         run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
@@ -108,6 +109,7 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             Reason = decision.Reason,
             Metrics = candidate,
             ChampionMetrics = champion,
+            ClassReports = classReports,
             DatasetVersions = versions,
         };
     }

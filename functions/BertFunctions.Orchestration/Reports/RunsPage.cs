@@ -88,6 +88,35 @@ public static class RunsPage
         return [.. live.OrderBy(l => l.Name, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Per finished run with per-class results: a folded section with the test split's per-class table and its
+    /// confusion-matrix plot (drawn on request from the record, loaded only when the section is opened).
+    /// </summary>
+    private static void AppendClassReports(StringBuilder b, IReadOnlyList<RunRecord> runs)
+    {
+        var reported = runs.Where(r => r.Outcome?.ClassReports?.ContainsKey("test") == true).ToList();
+        if (reported.Count == 0)
+        {
+            return;
+        }
+
+        b.Append("<h3>Per-class results on the test split</h3>\n");
+        foreach (var run in reported)
+        {
+            var report = run.Outcome!.ClassReports!["test"];
+            var id = Html.Encode(run.Id);
+            b.Append(CultureInfo.InvariantCulture, $"<details class=\"classes\" id=\"classes-{id}\">\n<summary>run <code>{id}</code> ({Html.Encode(run.Request.Dataset)}): {report.Labels.Count} labels, {report.Count} test examples</summary>\n");
+            b.Append("<table class=\"per-class\">\n<thead><tr><th class=\"text\">label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead>\n<tbody>\n");
+            foreach (var c in report.PerClass)
+            {
+                b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\">{Html.Encode(c.Label)}</td><td>{Html.Number(c.Precision, "F4")}</td><td>{Html.Number(c.Recall, "F4")}</td><td>{Html.Number(c.F1, "F4")}</td><td>{c.Support}</td></tr>\n");
+            }
+
+            b.Append("</tbody>\n</table>\n");
+            b.Append(CultureInfo.InvariantCulture, $"<img loading=\"lazy\" src=\"/api/training/{id}/report/{ConfusionMatrixPlot.FileOf("test")}\" alt=\"confusion matrix of run {id} on the test split: true labels in rows, predicted labels in columns\">\n</details>\n");
+        }
+    }
+
     public static string Render(Contents contents)
     {
         ArgumentNullException.ThrowIfNull(contents);
@@ -126,6 +155,7 @@ public static class RunsPage
             }
 
             b.Append("</tbody>\n</table>\n");
+            AppendClassReports(b, contents.Runs);
         }
 
         b.Append("<h2>Experiments</h2>\n");

@@ -92,7 +92,7 @@ public sealed partial class ConsolidateStep(BlobServiceClient blobs, ILogger log
         return result;
     }
 
-    /// <summary>A classification dataset's labels (sorted), refused unless every document has one and there are two or more.</summary>
+    /// <summary>A classification dataset's labels (sorted), refused unless every document has one, there are two or more, and each has documents enough for every split.</summary>
     private static IReadOnlyList<string> Labels(IngestionRequest request, IngestionPlan plan, List<(int Unit, int Position, string Hash, string? Label)> kept)
     {
         if (request.Kind != DatasetKind.Classification)
@@ -109,6 +109,13 @@ public sealed partial class ConsolidateStep(BlobServiceClient blobs, ILogger log
         if (labels.Count < 2)
         {
             throw new IngestionException($"dataset '{plan.Dataset}' has a single label ('{(labels.Count > 0 ? labels[0] : string.Empty)}'); classification needs at least two");
+        }
+
+        // Before any shard is built or job trained: a label too small to reach validation and test is refused by name.
+        var perLabel = kept.GroupBy(k => k.Label!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        if (LabelSizes.Problem(plan.Dataset, perLabel, request.Split) is { } problem)
+        {
+            throw new IngestionException(problem);
         }
 
         return labels;

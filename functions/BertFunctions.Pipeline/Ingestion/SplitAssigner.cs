@@ -20,17 +20,7 @@ public static class SplitAssigner
         {
             var ordered = group.OrderBy(i => documents[i].Hash, StringComparer.Ordinal).ToArray();
             var n = ordered.Length;
-            var validation = (int)Math.Round(n * ratios.Validation, MidpointRounding.AwayFromZero);
-            var test = (int)Math.Round(n * ratios.Test, MidpointRounding.AwayFromZero);
-
-            // A split asked for gets at least one document once there are enough for all three.
-            if (n >= 3)
-            {
-                validation = ratios.Validation > 0 ? Math.Max(1, validation) : 0;
-                test = ratios.Test > 0 ? Math.Max(1, test) : 0;
-            }
-
-            var train = Math.Max(0, n - validation - test);
+            var (train, validation, _) = Sizes(n, ratios);
             for (var k = 0; k < n; k++)
             {
                 result[ordered[k]] = k < train ? Splits.Train : k < train + validation ? Splits.Validation : Splits.Test;
@@ -38,6 +28,23 @@ public static class SplitAssigner
         }
 
         return result;
+    }
+
+    /// <summary>How many of a label's <paramref name="n"/> documents go to train, validation and test.</summary>
+    public static (int Train, int Validation, int Test) Sizes(int n, SplitRatios ratios)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        var validation = (int)Math.Round(n * ratios.Validation, MidpointRounding.AwayFromZero);
+        var test = (int)Math.Round(n * ratios.Test, MidpointRounding.AwayFromZero);
+
+        // A split asked for gets at least one document once there are enough for all three.
+        if (n >= 3)
+        {
+            validation = ratios.Validation > 0 ? Math.Max(1, validation) : 0;
+            test = ratios.Test > 0 ? Math.Max(1, test) : 0;
+        }
+
+        return (Math.Max(0, n - validation - test), validation, test);
     }
 
     /// <summary>A readable summary, e.g. for logs: <c>train 80, validation 10, test 10</c>.</summary>
