@@ -188,6 +188,11 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
         }
 
         RunOutcomeTable.Write(output, runId, done);
+        if (done.ClassReports?.GetValueOrDefault("test") is { } classes)
+        {
+            ClassReportTable.Write(output, classes);
+        }
+
         if (done.DatasetVersions?.GetValueOrDefault("labeled") is { } version)
         {
             output.WriteLine(await DatasetLineAsync(target.Storage, settings.Dataset, version, ct).ConfigureAwait(false));
