@@ -25,6 +25,19 @@ public sealed class LabelSizesTests
     }
 
     [Fact]
+    public void The_sizes_the_check_reads_are_what_the_split_assigns()
+    {
+        foreach (var ratios in (SplitRatios[])[new(), new(0.9, 0, 0.1), new(0.2, 0.4, 0.4)])
+        {
+            for (var n = 1; n <= 12; n++)
+            {
+                var assigned = SplitAssigner.Assign([.. Enumerable.Range(0, n).Select(i => ($"{i:x8}", (string?)"x"))], ratios);
+                Assert.Equal((assigned.Count(s => s == Splits.Train), assigned.Count(s => s == Splits.Validation), assigned.Count(s => s == Splits.Test)), SplitAssigner.Sizes(n, ratios));
+            }
+        }
+    }
+
+    [Fact]
     public void The_message_names_every_small_label_with_its_count_and_what_is_needed()
     {
         var counts = new Dictionary<string, int> { ["ham"] = 500, ["phishing"] = 2, ["scam"] = 1, ["spam"] = 3 };

@@ -30,7 +30,7 @@ public static class SplitAssigner
         return result;
     }
 
-    /// <summary>How many of a label's <paramref name="n"/> documents go to train, validation and test.</summary>
+    /// <summary>How many of a label's <paramref name="n"/> documents go to train, validation and test (they add up to n).</summary>
     public static (int Train, int Validation, int Test) Sizes(int n, SplitRatios ratios)
     {
         ArgumentNullException.ThrowIfNull(ratios);
@@ -44,7 +44,10 @@ public static class SplitAssigner
             test = ratios.Test > 0 ? Math.Max(1, test) : 0;
         }
 
-        return (Math.Max(0, n - validation - test), validation, test);
+        // Rounding can ask for more than there is (tiny labels, large held-out ratios): train gives way first, then test.
+        var train = Math.Max(0, n - validation - test);
+        validation = Math.Min(validation, n - train);
+        return (train, validation, n - train - validation);
     }
 
     /// <summary>A readable summary, e.g. for logs: <c>train 80, validation 10, test 10</c>.</summary>
