@@ -29,6 +29,9 @@ public sealed record RunStatusResponse
 
     public string? Message { get; init; }
 
+    /// <summary>While the run goes: the note on its imbalanced labels (the outcome's <see cref="RunOutcome.Imbalance"/> once it ends).</summary>
+    public string? Imbalance { get; init; }
+
     public string? Error { get; init; }
 
     public RunOutcome? Outcome { get; init; }
