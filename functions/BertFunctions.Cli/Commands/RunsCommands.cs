@@ -8,6 +8,7 @@ using BertFunctions.Cli.Hosting;
 using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
 using BertFunctions.Orchestration.Api;
+using BertFunctions.Orchestration.Contracts;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -96,6 +97,7 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
         var follower = new StatusFollower(streams, http);
         var output = ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true });
         string line;
+        RunOutcome? outcome = null;
         try
         {
             if (RunsHost.IsExperiment(settings.Id))
@@ -106,6 +108,7 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
             else
             {
                 var status = await follower.FollowAsync(RunsHost.StatusPath(settings.Id), $"run {settings.Id}", RunViews.Run, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                outcome = status.Outcome;
                 line = status.Outcome is { } o
                     ? $"run {settings.Id}: {o.State}{(o.State == "completed" ? $", {(o.Promoted ? "promoted" : "not promoted")}" : "")} ({o.Reason})"
                     : $"run {settings.Id}: {status.RuntimeStatus}{(status.Error is { } e ? $": {e}" : "")}";
@@ -117,6 +120,11 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
         }
 
         output.WriteLine(line);
+        if (outcome is not null)
+        {
+            BaselineComparison.Write(output, outcome); // is BERT worth it here: the model beside the TF-IDF baseline
+        }
+
         return ExitCodes.Ok;
     }
 }
