@@ -23,10 +23,10 @@ public sealed class FailureTests(PipelineFixture fixture) : IClassFixture<Pipeli
         var run = await Runs.WaitAsync(fixture, id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
-        var jobs = trainer.Received.ToList();
+        var jobs = trainer.BertJobs;
         Assert.Equal(2, jobs.Count);
         Assert.Equal(jobs[0].JobId, jobs[1].JobId); // same id: the trainer resumes from the job's latest checkpoint
-        var markers = await ListAsync(StorageLayout.RunsContainer, $"{id}/jobs/");
+        var markers = await ListAsync(StorageLayout.RunsContainer, $"{id}/jobs/{jobs[0].JobId}-");
         Assert.Equal(2, markers.Count);
     }
 
@@ -45,7 +45,7 @@ public sealed class FailureTests(PipelineFixture fixture) : IClassFixture<Pipeli
         var record = await Runs.RecordAsync(fixture, id);
         Assert.Equal(RunStates.Failed, record!.State);
         Assert.Contains("loss is NaN", record.Error, StringComparison.Ordinal);
-        Assert.Equal(fixture.Options.MaxTrainerAttempts, trainer.Received.Count);
+        Assert.Equal(fixture.Options.MaxTrainerAttempts, trainer.BertJobs.Count);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class FailureTests(PipelineFixture fixture) : IClassFixture<Pipeli
         await using var trainer = new ScriptedTrainer(fixture, (spec, _) => [new TrainingEvent { JobId = spec.JobId, Kind = TrainingEventKind.Started, At = DateTimeOffset.UtcNow, TotalSteps = 100 }]);
 
         var id = await Runs.StartAsync(fixture, new TrainingRunRequest { Dataset = "cancel" });
-        while (trainer.Received.IsEmpty)
+        while (trainer.BertJobs.Count == 0)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
@@ -95,7 +95,7 @@ public sealed class FailureTests(PipelineFixture fixture) : IClassFixture<Pipeli
         Assert.Equal(RunStates.Cancelled, (await Runs.RecordAsync(fixture, id))!.State);
         Assert.Null(await Runs.LiveAsync(fixture, "cancel"));
         // The cancel reaches the trainer: the request it looks for while the job trains (QueueWorkerTests: it stops).
-        var job = Assert.Single(trainer.Received).JobId;
+        var job = Assert.Single(trainer.BertJobs).JobId;
         Assert.True(await fixture.Blobs.GetBlobContainerClient(StorageLayout.CheckpointsContainer).GetBlobClient(StorageLayout.CancelRequest(job)).ExistsAsync(TestContext.Current.CancellationToken));
     }
 

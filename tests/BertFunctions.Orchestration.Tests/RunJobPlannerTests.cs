@@ -105,4 +105,32 @@ public sealed class RunJobPlannerTests
         Assert.Equal(3, RunJobPlanner.Classify("run1", posted, labeled, ModelBase.MiniLm).Hyperparameters.Epochs); // the rest of the recipe as given
         Assert.False(TrainingJobSpec.FromJson(RunJobPlanner.Classify("run1", unweighted, labeled, ModelBase.MiniLm).ToJson()).Hyperparameters.ClassWeights);
     }
+
+    [Fact]
+    public void The_baseline_job_reads_what_the_fine_tune_reads_and_packages_nothing()
+    {
+        var request = new TrainingRunRequest { Dataset = "spam", Seed = 7, FineTuning = TrainingRecipes.DefaultFineTuning with { TrainExamples = 200 } };
+        var labeled = Labeled with { Version = "12717b25e53e26555c8fcd3ab30a4bc3" };
+        var classify = RunJobPlanner.Classify("run1", request, labeled, ModelBase.MiniLm);
+
+        var baseline = RunJobPlanner.Baseline("run1", classify);
+
+        Assert.Equal(("run1-tfidf", JobMode.Baseline, ModelBase.None), (baseline.JobId, baseline.Mode, baseline.Base));
+        Assert.Equal((classify.Dataset, classify.Seed, 200), (baseline.Dataset, baseline.Seed, baseline.Hyperparameters.TrainExamples)); // the same examples
+        Assert.Null(baseline.Output);
+        Assert.Same(baseline, baseline.Validate()); // a job spec the trainer accepts
+    }
+
+    [Fact]
+    public void The_fine_tune_is_class_weighted_as_the_imbalance_policy_decides()
+    {
+        var imbalanced = ImbalancePolicy.Assess(new Dictionary<string, long> { ["ham"] = 900, ["spam"] = 100 }, requested: null);
+        var request = new TrainingRunRequest { Dataset = "spam" };
+
+        Assert.Equal(ImbalancePolicy.DefaultClassWeights, RunJobPlanner.Classify("r", request, Labeled, ModelBase.MiniLm, imbalanced).Hyperparameters.ClassWeights);
+        Assert.False(RunJobPlanner.Classify("r", request, Labeled, ModelBase.MiniLm).Hyperparameters.ClassWeights);
+
+        var off = request with { FineTuning = TrainingRecipes.DefaultFineTuning with { ClassWeights = false } };
+        Assert.False(RunJobPlanner.Classify("r", off, Labeled, ModelBase.MiniLm, ImbalancePolicy.Assess(new Dictionary<string, long> { ["ham"] = 900, ["spam"] = 100 }, requested: false)).Hyperparameters.ClassWeights);
+    }
 }

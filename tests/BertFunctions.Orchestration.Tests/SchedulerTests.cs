@@ -26,19 +26,19 @@ public sealed class SchedulerTests(PipelineFixture fixture) : IClassFixture<Pipe
         Assert.All(ids, id => Assert.Equal("retrain-burst", id));
         var first = await Runs.WaitAsync(fixture, "retrain-burst", 180);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, first.RuntimeStatus);
-        Assert.Single(trainer.Received);
+        Assert.Single(trainer.BertJobs);
 
         // The same events again (a replay): the scheduler finds the run of these uploads and starts nothing.
         await signal.SignalAsync(names[0], TestContext.Current.CancellationToken);
         var second = await Runs.WaitAsync(fixture, "retrain-burst", 60);
         Assert.StartsWith("uploads unchanged since run burst-finetune-", second.ReadOutputAs<string>(), StringComparison.Ordinal);
-        Assert.Single(trainer.Received);
+        Assert.Single(trainer.BertJobs);
 
         // New data: a retrain, which also evaluates the live model on the new test split (champion/challenger).
         await fixture.UploadSpamAsync("burst", perLabel: 2, skip: 10);
         await signal.SignalAsync("labeled/burst/ham/new.txt", TestContext.Current.CancellationToken);
         await Runs.WaitAsync(fixture, "retrain-burst", 180);
-        Assert.Equal([JobMode.Classify, JobMode.Classify, JobMode.Evaluate], trainer.Received.Select(j => j.Mode));
+        Assert.Equal([JobMode.Classify, JobMode.Classify, JobMode.Evaluate], trainer.BertJobs.Select(j => j.Mode));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class SchedulerTests(PipelineFixture fixture) : IClassFixture<Pipe
         await fixture.Get<UploadSignal>().SignalAsync("config/configured.json", TestContext.Current.CancellationToken);
         await Runs.WaitAsync(fixture, "retrain-configured", 180);
 
-        var jobs = trainer.Received.ToList();
+        var jobs = trainer.BertJobs;
         Assert.Equal(2, jobs.Count);
         Assert.Equal(5, jobs[0].Hyperparameters.MaxSteps);
     }
@@ -87,7 +87,7 @@ public sealed class SchedulerTests(PipelineFixture fixture) : IClassFixture<Pipe
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
 
         // The marker was not read as a document: the 20 emails, nothing quarantined.
-        var version = Assert.Single(trainer.Received).Dataset.Version;
+        var version = Assert.Single(trainer.BertJobs).Dataset.Version;
         var manifest = DatasetManifest.FromJson((await fixture.Blobs.GetBlobContainerClient(StorageLayout.DatasetsContainer).GetBlobClient(StorageLayout.Manifest("marked", version)).DownloadContentAsync(ct)).Value.Content.ToString());
         Assert.Equal(20, manifest.Inputs.Count);
         Assert.Equal(0, manifest.Quarantine.Items);
@@ -98,7 +98,7 @@ public sealed class SchedulerTests(PipelineFixture fixture) : IClassFixture<Pipe
         await fixture.Get<UploadSignal>().SignalAsync($"labeled/marked/{StorageLayout.UploadComplete}", ct);
         var second = await Runs.WaitAsync(fixture, id, 60);
         Assert.StartsWith("uploads unchanged since run marked-finetune-", second.ReadOutputAs<string>(), StringComparison.Ordinal);
-        Assert.Single(trainer.Received);
+        Assert.Single(trainer.BertJobs);
     }
 
     [Theory]

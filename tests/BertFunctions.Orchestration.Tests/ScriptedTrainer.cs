@@ -22,13 +22,18 @@ public sealed class ScriptedTrainer : IAsyncDisposable
     /// Whether a completed job's model package is written before its event is sent (a small package whose manifest
     /// verifies, as the real trainer's does); false: the trainer reports a package it never wrote.
     /// </param>
-    public ScriptedTrainer(PipelineFixture fixture, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script, bool writesPackages = true)
-        : this(fixture.Blobs, fixture.Queues, fixture.Get<TrainingEventRouter>(), script, writesPackages)
+    /// <param name="baselines">
+    /// The script of the TF-IDF baseline jobs every training run dispatches; null: they succeed with
+    /// <see cref="BaselineMetrics"/>, so that a script about the BERT jobs only ever sees those.
+    /// </param>
+    public ScriptedTrainer(PipelineFixture fixture, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script, bool writesPackages = true, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?>? baselines = null)
+        : this(fixture.Blobs, fixture.Queues, fixture.Get<TrainingEventRouter>(), script, writesPackages, baselines)
     {
     }
 
-    public ScriptedTrainer(BlobServiceClient blobs, QueueServiceClient queues, TrainingEventRouter router, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script, bool writesPackages = true)
+    public ScriptedTrainer(BlobServiceClient blobs, QueueServiceClient queues, TrainingEventRouter router, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?> script, bool writesPackages = true, Func<TrainingJobSpec, int, IEnumerable<TrainingEvent>?>? baselines = null)
     {
+        baselines ??= (spec, _) => Succeed(spec, BaselineMetrics);
         loop = Task.Run(async () =>
         {
             var jobs = queues.GetQueueClient(TrainingQueues.Jobs);
@@ -46,7 +51,7 @@ public sealed class ScriptedTrainer : IAsyncDisposable
                 await jobs.DeleteMessageAsync(message.MessageId, message.PopReceipt, stop.Token);
                 var delivery = Deliveries.AddOrUpdate(spec.JobId, 1, (_, n) => n + 1);
                 Received.Enqueue(spec);
-                foreach (var e in script(spec, delivery) ?? [])
+                foreach (var e in (spec.Mode == JobMode.Baseline ? baselines : script)(spec, delivery) ?? [])
                 {
                     if (writesPackages && e.Kind == TrainingEventKind.Completed && spec.Output is { } output && e.ModelPackage is not null)
                     {
@@ -63,6 +68,18 @@ public sealed class ScriptedTrainer : IAsyncDisposable
     public ConcurrentQueue<TrainingJobSpec> Received { get; } = new();
 
     public ConcurrentDictionary<string, int> Deliveries { get; } = new();
+
+    /// <summary>Every job received but the TF-IDF baselines, in order: what tests about the BERT jobs count.</summary>
+    public IReadOnlyList<TrainingJobSpec> BertJobs => [.. Received.Where(j => j.Mode != JobMode.Baseline)];
+
+    /// <summary>What a baseline job reports unless a test scripts it: below <see cref="Succeed"/>'s default model metrics.</summary>
+    public static IReadOnlyDictionary<string, double> BaselineMetrics { get; } = new Dictionary<string, double>
+    {
+        ["test.accuracy"] = 0.75,
+        ["test.macro_f1"] = 0.72,
+        ["validation.accuracy"] = 0.74,
+        ["validation.macro_f1"] = 0.70,
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -21,7 +21,8 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var outcome = run.ReadOutputAs<RunOutcome>()!;
         Assert.True(outcome.Promoted, outcome.Reason);
         Assert.Contains("first model", outcome.Reason, StringComparison.Ordinal);
-        var job = Assert.Single(trainer.Received);
+        Assert.Equal([JobMode.Baseline, JobMode.Classify], trainer.Received.Select(j => j.Mode)); // the TF-IDF baseline first (BaselineRunTests)
+        var job = Assert.Single(trainer.BertJobs);
         Assert.Equal(JobMode.Classify, job.Mode);
         Assert.Equal(ModelBase.MiniLm, job.Base);
         Assert.Equal(outcome.DatasetVersions!["labeled"], job.Dataset.Version);
@@ -45,7 +46,8 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var run = await Runs.WaitAsync(fixture, id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
-        var jobs = trainer.Received.ToList();
+        Assert.Equal([JobMode.Mlm, JobMode.Baseline, JobMode.Classify], trainer.Received.Select(j => j.Mode)); // the baseline just before the fine-tune
+        var jobs = trainer.BertJobs;
         Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode)); // a single run adapts without a separate head fitting (experiments fit one)
         Assert.Equal(ModelBase.MiniLm, jobs[0].Base);
         Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, jobs[0].JobId), jobs[1].Base);
@@ -75,7 +77,7 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var run = await Runs.WaitAsync(fixture, id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
-        var jobs = trainer.Received.ToList();
+        var jobs = trainer.BertJobs;
         Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode));
         Assert.Equal(new ModelBase(ModelBaseKind.Checkpoint, jobs[0].JobId), jobs[1].Base);
         var manifest = await fixture.Get<Pipeline.Ingestion.IngestionSteps>().ReadManifestAsync("tapt-run", jobs[0].Dataset.Version, ct);
@@ -93,7 +95,8 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var run = await Runs.WaitAsync(fixture, id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
-        var job = Assert.Single(trainer.Received); // no MLM job
+        Assert.Equal([JobMode.Baseline, JobMode.Classify], trainer.Received.Select(j => j.Mode)); // no MLM job
+        var job = trainer.BertJobs[0];
         Assert.Equal((JobMode.Classify, ModelBase.MiniLm), (job.Mode, job.Base));
         Assert.True(job.Hyperparameters.FreezeEncoder);
         Assert.Equal((TrainingRecipes.EmbeddingsLearningRate, 0.0), (job.Hyperparameters.LearningRate, job.Hyperparameters.HiddenDropout));
@@ -150,7 +153,7 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var run = await Runs.WaitAsync(fixture, id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
-        Assert.Equal([("mlm", "fp32"), ("classify", "bf16")], trainer.Received.Select(j => (j.Mode == JobMode.Mlm ? "mlm" : "classify", j.Hyperparameters.Precision)));
+        Assert.Equal([("mlm", "fp32"), ("classify", "bf16")], trainer.BertJobs.Select(j => (j.Mode == JobMode.Mlm ? "mlm" : "classify", j.Hyperparameters.Precision)));
         Assert.Equal("auto", new TrainingRunRequest { Dataset = "x" }.WithPrecision(new Hyperparameters()).Precision);
         Assert.Contains("precision", Assert.Throws<RunRequestException>(() => TrainingRunRequest.FromJson("{\"dataset\": \"spam\", \"precision\": \"fp16\"}")).Message, StringComparison.Ordinal);
     }
@@ -165,7 +168,8 @@ public sealed class StrategyTests(PipelineFixture fixture) : IClassFixture<Pipel
         var run = await Runs.WaitAsync(fixture, id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
-        var jobs = trainer.Received.ToList();
+        Assert.Equal([JobMode.Mlm, JobMode.Baseline, JobMode.Classify], trainer.Received.Select(j => j.Mode));
+        var jobs = trainer.BertJobs;
         Assert.Equal([JobMode.Mlm, JobMode.Classify], jobs.Select(j => j.Mode));
         Assert.Equal(ModelBase.None, jobs[0].Base);
         Assert.Equal(384, jobs[0].Config!.Value.GetProperty("hidden_size").GetInt32());

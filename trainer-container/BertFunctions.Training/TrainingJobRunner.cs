@@ -92,7 +92,7 @@ public sealed class TrainingJobRunner(
         var info = source.Info;
         var device = DeviceSelector.Select(hp.Device, logger);
         manual_seed(spec.Seed); // initialisation of everything built from here on
-        var classWeights = spec.Mode == JobMode.Classify && hp.ClassWeights ? InverseFrequency(info.TrainLabelCounts!) : null;
+        var classWeights = spec.Mode == JobMode.Classify && hp.ClassWeights == true ? InverseFrequency(info.TrainLabelCounts!) : null;
         var model = await models.CreateAsync(spec, info, classWeights, scratch, cancellationToken).ConfigureAwait(false);
         try
         {

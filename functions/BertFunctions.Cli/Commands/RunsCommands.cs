@@ -8,6 +8,7 @@ using BertFunctions.Cli.Hosting;
 using BertFunctions.Cli.Io;
 using BertFunctions.Cli.Storage;
 using BertFunctions.Orchestration.Api;
+using BertFunctions.Orchestration.Contracts;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -104,7 +105,7 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
         var follower = new StatusFollower(streams, http);
         var output = ConsoleStreams.OutputConsole(new StreamWriter(streams.Output) { AutoFlush = true });
         string line;
-        Orchestration.Contracts.ClassReport? classes = null;
+        RunOutcome? outcome = null;
         try
         {
             if (RunsHost.IsExperiment(settings.Id))
@@ -115,10 +116,10 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
             else
             {
                 var status = await follower.FollowAsync(RunsHost.StatusPath(settings.Id), $"run {settings.Id}", RunViews.Run, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                outcome = status.Outcome;
                 line = status.Outcome is { } o
                     ? $"run {settings.Id}: {o.State}{(o.State == "completed" ? $", {(o.Promoted ? "promoted" : "not promoted")}" : "")} ({o.Reason})"
                     : $"run {settings.Id}: {status.RuntimeStatus}{(status.Error is { } e ? $": {e}" : "")}";
-                classes = status.Outcome?.ClassReports?.GetValueOrDefault("test");
             }
         }
         catch (HttpRequestException e)
@@ -127,7 +128,12 @@ public sealed class RunsFollowCommand(ConsoleStreams streams) : AsyncCommand<Run
         }
 
         output.WriteLine(line);
-        if (classes is not null)
+        if (outcome is not null)
+        {
+            BaselineComparison.Write(output, outcome); // is BERT worth it here: the model beside the TF-IDF baseline
+        }
+
+        if (outcome?.ClassReports?.GetValueOrDefault("test") is { } classes)
         {
             ClassReportTable.Write(output, classes);
         }

@@ -16,7 +16,11 @@ namespace BertFunctions.Orchestration.Activities;
 public sealed record PlanSummary(string Dataset, string Run, string Fingerprint, int Units, string? ExistingVersion);
 
 /// <summary>A dataset version ready to train on.</summary>
-public sealed record IngestedDataset(string Dataset, string Version, bool Reused, int Documents, IReadOnlyList<string> Labels, IReadOnlyDictionary<string, int> DocumentsBySplit);
+/// <param name="TrainLabelCounts">
+/// Classification: examples per label in the training split, for the label-imbalance decision; null for text, and in
+/// the history of runs started before it was recorded.
+/// </param>
+public sealed record IngestedDataset(string Dataset, string Version, bool Reused, int Documents, IReadOnlyList<string> Labels, IReadOnlyDictionary<string, int> DocumentsBySplit, IReadOnlyDictionary<string, long>? TrainLabelCounts = null);
 
 public sealed record PlanIngestionInput(IngestionRequest Request, string Run);
 
@@ -50,7 +54,8 @@ internal static class PlanStore
         result.Reused,
         result.Manifest.Counts.Documents,
         result.Manifest.Labels ?? [],
-        result.Manifest.Splits.ToDictionary(s => s.Key, s => s.Value.Documents, StringComparer.Ordinal));
+        result.Manifest.Splits.ToDictionary(s => s.Key, s => s.Value.Documents, StringComparer.Ordinal),
+        result.Manifest.Splits.TryGetValue(Splits.Train, out var train) ? train.LabelCounts : null);
 }
 
 /// <summary>Lists the inputs and cuts them into work units; the plan goes to blob storage, its summary to the orchestrator.</summary>

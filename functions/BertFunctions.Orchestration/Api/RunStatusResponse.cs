@@ -29,6 +29,9 @@ public sealed record RunStatusResponse
 
     public string? Message { get; init; }
 
+    /// <summary>While the run goes: the note on its imbalanced labels (the outcome's <see cref="RunOutcome.Imbalance"/> once it ends).</summary>
+    public string? Imbalance { get; init; }
+
     public string? Error { get; init; }
 
     public RunOutcome? Outcome { get; init; }
@@ -72,7 +75,7 @@ public sealed record RunList(IReadOnlyList<RunListItem> Runs, IReadOnlyList<Expe
     {
         ArgumentNullException.ThrowIfNull(contents);
         return new RunList(
-            [.. contents.Runs.Select(r => new RunListItem(r.Id, r.Request.Dataset, TrainingStrategyNames.Name(r.Request.Strategy), r.State, r.StartedAt, r.EndedAt, r.Outcome?.Metrics is { } m && m.TryGetValue("test.macro_f1", out var f1) ? f1 : null, r.Outcome?.Promoted, r.Error ?? r.Outcome?.Reason))],
+            [.. contents.Runs.Select(r => new RunListItem(r.Id, r.Request.Dataset, TrainingStrategyNames.Name(r.Request.Strategy), r.State, r.StartedAt, r.EndedAt, r.Outcome?.Metrics is { } m && m.TryGetValue("test.macro_f1", out var f1) ? f1 : null, r.Outcome?.Promoted, r.Error ?? r.Outcome?.Reason, Reports.RunsPage.BaselineTestMacroF1(r.Outcome)))],
             [.. contents.Experiments.Select(e => new ExperimentListItem(e.Id, e.Dataset, e.StartedAt, e.EndedAt, e.Recommendation))],
             contents.Live,
             contents.Next?.Encode());
@@ -80,7 +83,8 @@ public sealed record RunList(IReadOnlyList<RunListItem> Runs, IReadOnlyList<Expe
 }
 
 /// <summary>One training run in <see cref="RunList"/>.</summary>
-public sealed record RunListItem(string Id, string Dataset, string Strategy, string State, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? TestMacroF1, bool? Promoted, string? Note);
+/// <param name="BaselineTestMacroF1">The TF-IDF baseline's test macro-F1 on the same splits, beside <paramref name="TestMacroF1"/>; null when the run fitted none.</param>
+public sealed record RunListItem(string Id, string Dataset, string Strategy, string State, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? TestMacroF1, bool? Promoted, string? Note, double? BaselineTestMacroF1 = null);
 
 /// <summary>One finished experiment in <see cref="RunList"/>.</summary>
 public sealed record ExperimentListItem(string Id, string Dataset, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string Recommendation);

@@ -184,6 +184,7 @@ public sealed partial class TrainingApi(DurableTaskClient client, UploadInspecto
             EtaSeconds = status?.EtaSeconds,
             Metrics = status?.Metrics,
             Message = status?.Message,
+            Imbalance = status?.Imbalance,
             Error = instance.FailureDetails?.ErrorMessage,
             Outcome = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<RunOutcome>() : null,
             CreatedAt = instance.CreatedAt,

@@ -13,6 +13,7 @@ public static class RunIds
     /// <summary>Stages whose jobs a run dispatches.</summary>
     public const string MlmStage = "mlm";
     public const string ClassifyStage = "cls";
+    public const string BaselineStage = "tfidf";
     public const string ChampionStage = "champ";
 
     /// <summary>The singleton scheduler of a dataset's upload-driven runs.</summary>

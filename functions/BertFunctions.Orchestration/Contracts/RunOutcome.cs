@@ -30,4 +30,10 @@ public sealed record RunOutcome
 
     /// <summary>Dataset versions the run trained on (labeled, and domain text for dapt/scratch).</summary>
     public IReadOnlyDictionary<string, string>? DatasetVersions { get; init; }
+
+    /// <summary>The TF-IDF + logistic regression baseline on the same splits; null when the request turned it off (<c>"baseline": false</c>).</summary>
+    public RunBaseline? Baseline { get; init; }
+
+    /// <summary>The training split's label imbalance and what the run did about it; null when its labels are balanced.</summary>
+    public LabelImbalance? Imbalance { get; init; }
 }

@@ -7,6 +7,7 @@ public static class RunPhases
     public const string Ingesting = "ingesting";
     public const string Vocabulary = "training vocabulary";
     public const string Pretraining = "pretraining (mlm)";
+    public const string Baseline = "baseline (tf-idf)";
     public const string FineTuning = "fine-tuning";
     public const string Evaluating = "evaluating champion";
     public const string Promoting = "promoting";
@@ -47,4 +48,7 @@ public sealed record RunStatus
 
     /// <summary>One line for people: what just happened.</summary>
     public string? Message { get; init; }
+
+    /// <summary>The note on the training split's imbalanced labels (<see cref="LabelImbalance.Note"/>), from when the run found it on; null when they are balanced.</summary>
+    public string? Imbalance { get; init; }
 }

@@ -68,6 +68,24 @@ public sealed record TrainingRunRequest
     /// </summary>
     public bool AllowLabelChange { get; init; }
 
+    /// <summary>
+    /// Fit the TF-IDF + logistic regression baseline beside the model, on the same splits (seconds), and report it in
+    /// the run record. Null (left out) or true: fit it; false: skip it. Nullable so that a request that leaves it out
+    /// serializes, and so hashes into its run id, as before the field existed.
+    /// </summary>
+    public bool? Baseline { get; init; }
+
+    /// <summary>
+    /// Promote only a model whose <see cref="PromotionMetric"/> is above the baseline's on the same validation split,
+    /// besides beating the live model. Off by default; needs the baseline. Written only when set, for the same reason as <see cref="Baseline"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool RequireBeatBaseline { get; init; }
+
+    /// <summary>Whether the run fits the baseline (<see cref="Baseline"/> left out means yes).</summary>
+    [JsonIgnore]
+    public bool FitsBaseline => Baseline ?? true;
+
     private const string ValidationPrefix = "validation.";
 
     /// <summary>The package name the run writes and promotes.</summary>
@@ -112,6 +130,7 @@ public sealed record TrainingRunRequest
         Require(VocabularySize is >= 1_000 and <= 200_000, "vocabulary_size", "1000-200000");
         Require(Precision is null or "auto" or "fp32" or "bf16", "precision", "auto, fp32 or bf16");
         Require(PromotionMetric.StartsWith(ValidationPrefix, StringComparison.Ordinal) && PromotionMetric.Length > ValidationPrefix.Length, "promotion_metric", "a validation-split metric such as validation.macro_f1 or validation.accuracy (decisions are not taken on the test split)");
+        Require(!RequireBeatBaseline || FitsBaseline, "require_beat_baseline", "it together with the baseline (\"baseline\": false leaves nothing to beat)");
         Check(() => Reading?.Validate(), "reading");
         Check(() => FineTuning?.Validate(), "fine_tuning");
         Check(() => Pretraining?.Validate(), "pretraining");

@@ -40,6 +40,13 @@ internal static class ChampionGate
             return new Outcome(new Promotion.Decision(false, $"not promoted: its package does not verify ({broken})"), null);
         }
 
+        // require_beat_baseline: a candidate below the TF-IDF baseline is refused before any champion is evaluated.
+        var againstBaseline = candidate.AgainstBaseline(request.PromotionMetric);
+        if (againstBaseline is { Promote: false })
+        {
+            return new Outcome(new Promotion.Decision(false, $"not promoted: {againstBaseline.Reason}"), null);
+        }
+
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var read = await context.CallActivityAsync<LiveModelRead>(nameof(ReadLiveModelActivity), challenger.Name, Retries.Storage);
@@ -60,7 +67,7 @@ internal static class ChampionGate
                 }
             }
 
-            var decision = refused ?? Promotion.Decide(request.PromotionMetric, challenger.Metrics, champion);
+            var decision = refused ?? Promotion.WithBaseline(Promotion.Decide(request.PromotionMetric, challenger.Metrics, champion), againstBaseline);
             if (!decision.Promote || await context.CallActivityAsync<bool>(nameof(PromoteModelActivity), new PromotionInput(challenger with { PromotedAt = context.CurrentUtcDateTime }, read.ETag), Retries.Storage))
             {
                 return new Outcome(decision, champion);

@@ -20,6 +20,46 @@ public static class Promotion
             : null;
 
     /// <summary>
+    /// <c>require_beat_baseline</c>: whether the candidate's <paramref name="metric"/> is strictly above the TF-IDF
+    /// baseline's, both on the same validation split (never test), and a reason that says so either way. A candidate
+    /// or a baseline without the metric (the baseline job failed) does not pass: the rule was asked for and cannot be
+    /// shown to hold.
+    /// </summary>
+    public static Decision AgainstBaseline(string metric, IReadOnlyDictionary<string, double>? candidate, IReadOnlyDictionary<string, double>? baseline)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        if (candidate is null || !candidate.TryGetValue(metric, out var model) || double.IsNaN(model))
+        {
+            return new Decision(false, $"the candidate has no {metric} to compare with the {RunBaseline.Name}");
+        }
+
+        if (baseline is null || !baseline.TryGetValue(metric, out var reference) || double.IsNaN(reference))
+        {
+            return new Decision(false, $"the {RunBaseline.Name} has no {metric}, so beating it cannot be shown (require_beat_baseline)");
+        }
+
+        return model > reference
+            ? new Decision(true, string.Create(CultureInfo.InvariantCulture, $"beat the {RunBaseline.Name} {model:F4} > {reference:F4} ({metric})"))
+            : new Decision(false, string.Create(CultureInfo.InvariantCulture, $"did not beat the {RunBaseline.Name} {model:F4} <= {reference:F4} ({metric})"));
+    }
+
+    /// <summary>
+    /// <paramref name="decision"/> with the baseline rule applied when it was required (<paramref name="againstBaseline"/>
+    /// not null): a candidate that did not beat the baseline is not promoted whatever the champion, and the reason
+    /// says how it stood against the baseline either way.
+    /// </summary>
+    public static Decision WithBaseline(Decision decision, Decision? againstBaseline)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return againstBaseline switch
+        {
+            null => decision,
+            { Promote: false } => new Decision(false, $"not promoted: {againstBaseline.Reason}"),
+            _ => decision with { Reason = $"{decision.Reason}; {againstBaseline.Reason}" },
+        };
+    }
+
+    /// <summary>
     /// The first model is promoted; after that a candidate must beat the champion strictly on the metric (both measured
     /// on the same held-out validation split; the test split is reported, never decided on). A candidate without the
     /// metric is never promoted.

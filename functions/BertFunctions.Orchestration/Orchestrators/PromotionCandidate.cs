@@ -15,6 +15,16 @@ namespace BertFunctions.Orchestration.Orchestrators;
 public sealed record PromotionCandidate(string Version, string Package, IReadOnlyDictionary<string, double> Metrics, string DatasetVersion, string Vocabulary)
 {
     /// <summary>
+    /// The TF-IDF baseline's metrics on the same splits, when the candidate must beat it (<c>require_beat_baseline</c>);
+    /// null when it need not. A required baseline that failed is an empty dictionary, which nothing beats.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? MustBeatBaseline { get; init; }
+
+    /// <summary>The baseline rule's verdict on <paramref name="metric"/> (<see cref="Promotion.AgainstBaseline"/>); null when it is not required.</summary>
+    public Promotion.Decision? AgainstBaseline(string metric) =>
+        MustBeatBaseline is null ? null : Promotion.AgainstBaseline(metric, Metrics, MustBeatBaseline);
+
+    /// <summary>
     /// The live-model record the candidate becomes if promoted: named after the request's model, its labels and
     /// their contract those of the labeled dataset as the request reads it.
     /// </summary>

@@ -15,7 +15,10 @@ internal sealed class RunContext(TaskOrchestrationContext context, RunSettings s
 {
     public TaskOrchestrationContext Context => context;
 
-    public void Report(RunStatus status) => context.SetCustomStatus(status);
+    /// <summary>The note on the run's imbalanced labels, once found: every later status carries it, so it stays in view while the run goes.</summary>
+    public string? Imbalance { get; set; }
+
+    public void Report(RunStatus status) => context.SetCustomStatus(Imbalance is null ? status : status with { Imbalance = Imbalance });
 
     /// <summary>The validation every run and experiment starts with: the dataset's uploads, which must include labeled data.</summary>
     public async Task<UploadsSummary> InspectLabeledUploadsAsync(string dataset)

@@ -1,14 +1,17 @@
+using BertFunctions.Contracts.Training;
 using BertFunctions.Orchestration.Activities;
 using BertFunctions.Orchestration.Contracts;
 using BertFunctions.Pipeline.Ingestion;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace BertFunctions.Orchestration.Orchestrators;
 
 /// <summary>
 /// One training run, start to finish: validate, ingest (fan-out per dataset and per work unit), train (finetune: one
 /// classify job; dapt: MLM from the pretrained model, then classify from its checkpoint; scratch: domain vocabulary,
-/// MLM from random initialisation, then classify), evaluate the live model on the same test split, promote the
+/// MLM from random initialisation, then classify; each with the TF-IDF baseline fitted on the same splits, and
+/// class-weighted when the labels are imbalanced), evaluate the live model on the same test split, promote the
 /// candidate only if it beats it, and record the run. Deterministic: all I/O is in activities and in the trainer,
 /// which reports through external events.
 /// </summary>
@@ -67,6 +70,15 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             versions["text"] = text.Version;
         }
 
+        // Imbalanced labels: the run says so, and fine-tunes class-weighted by default (ImbalancePolicy).
+        var imbalance = ImbalancePolicy.Assess(labeled.TrainLabelCounts, request.FineTuning?.ClassWeights);
+        if (imbalance is not null)
+        {
+            run.Imbalance = imbalance.Note;
+            TrainingRunLog.Imbalanced(context.CreateReplaySafeLogger<TrainingRunOrchestrator>(), id, imbalance.Note);
+            run.Report(new RunStatus { Phase = RunPhases.Ingesting, Percent = 10, Message = imbalance.Note });
+        }
+
         // Train.
         var baseModel = BaseModelReference.Parse(request.BaseModel);
         var mlm = text is null ? null : RunJobPlanner.Pretraining(id, request, text, baseModel);
@@ -75,8 +87,26 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             return Cancelled(versions);
         }
 
-        var classify = RunJobPlanner.Classify(id, request, labeled, RunJobPlanner.FineTuningBase(baseModel, mlm));
-        var done = await run.RunJobAsync(classify, RunPhases.FineTuning, pretrains ? 55 : 15, 92);
+        var classify = RunJobPlanner.Classify(id, request, labeled, RunJobPlanner.FineTuningBase(baseModel, mlm), imbalance);
+        var fineTuningFrom = pretrains ? 55 : 15;
+
+        // The TF-IDF baseline, on the fine-tune's splits, just before it and not beside it. It takes seconds, so in
+        // sequence it costs seconds of wall time, and the trainer worker that fits it (warm from the MLM job, or started
+        // for it) takes the fine-tune straight after; dispatched beside the fine-tune it could make the trainer scale out
+        // to a second GPU execution (one per queued job) for a job that needs no GPU, and the two jobs' progress would
+        // interleave in the status. Before rather than after: it needs nothing from the fine-tune, and once the fine-tune
+        // ends everything the gate decides on (require_beat_baseline) is there.
+        RunBaseline? baseline = null;
+        if (request.FitsBaseline)
+        {
+            baseline = await FitBaselineAsync(run, RunJobPlanner.Baseline(id, classify), fineTuningFrom - 2, fineTuningFrom);
+            if (baseline is null)
+            {
+                return Cancelled(versions);
+            }
+        }
+
+        var done = await run.RunJobAsync(classify, RunPhases.FineTuning, fineTuningFrom, 92);
         if (done is null)
         {
             return Cancelled(versions);
@@ -87,7 +117,10 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
 
         // Champion/challenger on the same held-out validation split (test is reported, not decided on).
         run.Report(new RunStatus { Phase = RunPhases.Evaluating, Percent = 93, Metrics = candidate });
-        var offered = new PromotionCandidate(id, classify.Output!.Prefix, candidate, labeled.Version, vocabulary);
+        var offered = new PromotionCandidate(id, classify.Output!.Prefix, candidate, labeled.Version, vocabulary)
+        {
+            MustBeatBaseline = request.RequireBeatBaseline ? baseline?.Metrics ?? new Dictionary<string, double>() : null,
+        };
         var gate = await ChampionGate.OfferAsync(run, request, labeled, vocabulary, offered, request.AllowLabelChange, attempt => ChampionJobs.OfRun(id, attempt));
         if (gate is null)
         {
@@ -111,7 +144,27 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
             ChampionMetrics = champion,
             ClassReports = classReports,
             DatasetVersions = versions,
+            Baseline = baseline,
+            Imbalance = imbalance,
         };
+    }
+
+    /// <summary>
+    /// Fits the baseline; null when the run was cancelled meanwhile. A baseline job that fails is recorded with its
+    /// error and the run goes on: the baseline is the model's reference, not the product (a gate that requires it then
+    /// refuses the candidate).
+    /// </summary>
+    private static async Task<RunBaseline?> FitBaselineAsync(RunContext run, TrainingJobSpec spec, double from, double to)
+    {
+        try
+        {
+            var fitted = await run.RunJobAsync(spec, RunPhases.Baseline, from, to);
+            return fitted is null ? null : new RunBaseline { JobId = spec.JobId, Metrics = fitted.Metrics ?? new Dictionary<string, double>() };
+        }
+        catch (RunFailedException e)
+        {
+            return new RunBaseline { JobId = spec.JobId, Error = e.Message };
+        }
     }
 
     private static RunOutcome Cancelled(IReadOnlyDictionary<string, string> versions) =>
@@ -132,4 +185,10 @@ public sealed class TrainingRunOrchestrator : TaskOrchestrator<TrainingRunInput,
 
         return e.Message;
     }
+}
+
+internal static partial class TrainingRunLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: {Note}")]
+    public static partial void Imbalanced(ILogger logger, string runId, string note);
 }

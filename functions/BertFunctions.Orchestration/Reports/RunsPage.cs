@@ -10,7 +10,8 @@ using BertFunctions.Orchestration.Contracts;
 namespace BertFunctions.Orchestration.Reports;
 
 /// <summary>
-/// The runs page: the live model of every name, recent training runs with their state and test metrics, and
+/// The runs page: the live model of every name, recent training runs with their state and test metrics (the TF-IDF
+/// baseline's beside the model's), and
 /// finished experiments with their recommendation and a link to the report. Built from the records in storage, so
 /// it shows the same in every host and after restarts.
 /// </summary>
@@ -117,6 +118,10 @@ public static class RunsPage
         }
     }
 
+    /// <summary>The TF-IDF baseline's test macro-F1 beside the run's model; null when the run fitted none or it failed.</summary>
+    public static double? BaselineTestMacroF1(RunOutcome? outcome) =>
+        outcome?.Baseline?.Metrics is { } m && m.TryGetValue("test.macro_f1", out var f1) ? f1 : null;
+
     public static string Render(Contents contents)
     {
         ArgumentNullException.ThrowIfNull(contents);
@@ -145,13 +150,14 @@ public static class RunsPage
         }
         else
         {
-            b.Append("<table id=\"runs\">\n<thead><tr><th class=\"text\">run</th><th class=\"text\">dataset</th><th class=\"text\">strategy</th><th class=\"text\">state</th><th class=\"text\">started</th><th>test macro-F1</th><th class=\"text\">outcome</th></tr></thead>\n<tbody>\n");
+            b.Append("<table id=\"runs\">\n<thead><tr><th class=\"text\">run</th><th class=\"text\">dataset</th><th class=\"text\">strategy</th><th class=\"text\">state</th><th class=\"text\">started</th><th>test macro-F1</th><th title=\"TF-IDF + logistic regression on the same splits: is BERT worth it here?\">baseline macro-F1</th><th class=\"text\">outcome</th></tr></thead>\n<tbody>\n");
             foreach (var r in contents.Runs)
             {
                 var outcome = r.Error ?? r.Outcome?.Reason ?? "";
                 b.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\"><a href=\"/api/training/{Html.Encode(r.Id)}\"><code>{Html.Encode(r.Id)}</code></a></td><td class=\"text\">{Html.Encode(r.Request.Dataset)}</td><td class=\"text\">{Html.Encode(TrainingStrategyNames.Name(r.Request.Strategy))}</td>");
                 b.Append(CultureInfo.InvariantCulture, $"<td class=\"text state-{Html.Encode(r.State)}\">{Html.Encode(r.State)}</td><td class=\"text\">{r.StartedAt:yyyy-MM-dd HH:mm} UTC</td>");
-                b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(r.Outcome?.Metrics?.GetValueOrDefault("test.macro_f1", double.NaN) ?? double.NaN, "F4")}</td><td class=\"text\">{Html.Encode(outcome)}</td></tr>\n");
+                b.Append(CultureInfo.InvariantCulture, $"<td>{Html.Number(r.Outcome?.Metrics?.GetValueOrDefault("test.macro_f1", double.NaN) ?? double.NaN, "F4")}</td>");
+                b.Append(CultureInfo.InvariantCulture, $"<td class=\"baseline\">{Html.Number(BaselineTestMacroF1(r.Outcome) ?? double.NaN, "F4")}</td><td class=\"text\">{Html.Encode(outcome)}</td></tr>\n");
             }
 
             b.Append("</tbody>\n</table>\n");

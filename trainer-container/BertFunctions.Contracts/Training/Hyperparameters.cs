@@ -34,8 +34,12 @@ public sealed record Hyperparameters
 
     public double? AttentionDropout { get; init; }
 
-    /// <summary>Classification: weight the loss by inverse class frequency (imbalanced labels).</summary>
-    public bool ClassWeights { get; init; }
+    /// <summary>
+    /// Classification: weight the loss by inverse class frequency (imbalanced labels). Null: not set, which the trainer
+    /// reads as false; a training run turns it on by default when its training split is imbalanced (docs/pipeline.md),
+    /// and only when it is null, so a value the user set is theirs.
+    /// </summary>
+    public bool? ClassWeights { get; init; }
 
     public long EvalEverySteps { get; init; } = 200;
 
