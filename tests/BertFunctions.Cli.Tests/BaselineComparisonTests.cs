@@ -1,4 +1,3 @@
-using BertFunctions.Cli;
 using BertFunctions.Cli.Hosting;
 using BertFunctions.Orchestration.Contracts;
 
