@@ -198,7 +198,9 @@ public sealed class UploadCommand(ConsoleStreams streams) : AsyncCommand<UploadC
             output.WriteLine(await DatasetLineAsync(target.Storage, settings.Dataset, version, ct).ConfigureAwait(false));
         }
 
-        output.WriteLine($"classify: curl -X POST {http.BaseAddress}api/classify -H 'content-type: application/json' -d '{{\"model\": \"{request.ModelName}\", \"texts\": [\"...\"], \"top_k\": 3}}'");
+        // A host this command started stops with it; the model is in storage and 'bertfn serve' serves it.
+        var serving = target.HostStopsAfter ? new Uri("http://localhost:7071/") : http.BaseAddress!;
+        output.WriteLine($"classify{(target.HostStopsAfter ? " (after './bertfn serve')" : "")}: curl -X POST {serving}api/classify -H 'content-type: application/json' -d '{{\"model\": \"{request.ModelName}\", \"texts\": [\"...\"], \"top_k\": 3}}'");
         return ExitCodes.Ok;
     }
 

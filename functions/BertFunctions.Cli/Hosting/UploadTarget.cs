@@ -32,6 +32,9 @@ internal sealed class UploadTarget : IAsyncDisposable
 
     public string Description { get; }
 
+    /// <summary>This command started the local host, which stops with it: the model is served by the next 'bertfn serve'.</summary>
+    public bool HostStopsAfter => session?.OwnsHost == true;
+
     /// <param name="noFollow">The run will not be followed: no local host is started just to stop again.</param>
     public static async Task<UploadTarget> OpenAsync(string? storageOption, string? endpoint, bool noFollow, TextWriter messages, CancellationToken ct)
     {
